@@ -1,0 +1,167 @@
+#include "api/global-scope.h"
+
+#include <openssl/rand.h>
+
+#include <cstring>
+#include <unicode/uidna.h>
+
+#include "api/encoding.h"
+#include "api/host.h"
+#include "js/class.h"
+#include "js/engine.h"
+#include "js/isolate.h"
+#include "js/serialize.h"
+#include "js/snapshot.h"
+
+extern "C" {
+extern const char wisp_runtime_js[];
+extern const char wisp_runtime_js_end[];
+}
+
+namespace wisp::api {
+
+const char* logLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::Debug: return "debug";
+    case LogLevel::Log: return "log";
+    case LogLevel::Info: return "info";
+    case LogLevel::Warn: return "warn";
+    case LogLevel::Error: return "error";
+  }
+  return "log";
+}
+
+Host& Host::current(js::Lock& js) {
+  auto* host = static_cast<Host*>(js.data().embedder);
+  if (!host) throw js::Error("This operation is not available while the runtime starts up.");
+  return *host;
+}
+
+// The narrow native operations the bundled JavaScript (src/api/js/) is built on. Stateless:
+// the one instance lives in the snapshot and is reachable only from the bundle's closure.
+class Ops : public js::Object {
+ public:
+  static void log(js::Lock& js, std::string level, std::string message) {
+    LogLevel l = LogLevel::Log;
+    if (level == "debug") l = LogLevel::Debug;
+    else if (level == "info") l = LogLevel::Info;
+    else if (level == "warn") l = LogLevel::Warn;
+    else if (level == "error") l = LogLevel::Error;
+    Host::current(js).log(l, std::move(message));
+  }
+  static double now() { return js::Clock::nowMs(); }
+  static double timeOrigin(js::Lock& js) { return Host::current(js).timeOrigin(); }
+  static void timerStart(js::Lock& js, uint32_t id, double delayMs) {
+    Host::current(js).startTimer(id, delayMs);
+  }
+  static void timerCancel(js::Lock& js, uint32_t id) { Host::current(js).cancelTimer(id); }
+  static void waitUntil(js::Lock& js, js::Value promise) { Host::current(js).waitUntil(js, promise); }
+
+  // https://w3c.github.io/webcrypto/#Crypto-method-getRandomValues (type checks done in JS)
+  static void fillRandom(js::Lock& js, v8::Local<v8::Value> view) {
+    if (!view->IsArrayBufferView()) throw js::TypeError("expected an ArrayBufferView");
+    auto v = view.As<v8::ArrayBufferView>();
+    if (v->ByteLength() == 0) return;
+    auto store = v->Buffer()->GetBackingStore();
+    auto* p = static_cast<unsigned char*>(store->Data()) + v->ByteOffset();
+    if (RAND_bytes(p, static_cast<int>(v->ByteLength())) != 1)
+      throw js::Error("The system random number generator failed.");
+  }
+
+  static v8::Local<v8::Value> structuredClone(js::Lock& js, v8::Local<v8::Value> value,
+                                              std::optional<v8::Local<v8::Value>> transfer) {
+    return js::structuredClone(js, value, transfer.value_or(v8::Local<v8::Value>()));
+  }
+
+  // https://url.spec.whatwg.org/#concept-domain-to-ascii, UTS #46 through ICU.
+  // Returns null where the spec says "failure".
+  static std::optional<std::string> domainToASCII(std::string domain, bool beStrict) {
+    return idna(domain, beStrict, true);
+  }
+  static std::optional<std::string> domainToUnicode(std::string domain) {
+    return idna(domain, false, false);
+  }
+
+  static void define(js::ClassBuilder<Ops>& c) {
+    c.method<&Ops::log>("log");
+    c.method<&Ops::now>("now");
+    c.method<&Ops::timeOrigin>("timeOrigin");
+    c.method<&Ops::timerStart>("timerStart");
+    c.method<&Ops::timerCancel>("timerCancel");
+    c.method<&Ops::waitUntil>("waitUntil");
+    c.method<&Ops::fillRandom>("fillRandom");
+    c.method<&Ops::structuredClone>("structuredClone");
+    c.method<&Ops::domainToASCII>("domainToASCII");
+    c.method<&Ops::domainToUnicode>("domainToUnicode");
+  }
+
+ private:
+  static std::optional<std::string> idna(const std::string& domain, bool beStrict, bool toAscii) {
+    UErrorCode status = U_ZERO_ERROR;
+    uint32_t opts = UIDNA_CHECK_BIDI | UIDNA_CHECK_CONTEXTJ | UIDNA_NONTRANSITIONAL_TO_ASCII |
+                    UIDNA_NONTRANSITIONAL_TO_UNICODE;
+    if (beStrict) opts |= UIDNA_USE_STD3_RULES;
+    UIDNA* idna = uidna_openUTS46(opts, &status);
+    if (U_FAILURE(status)) return std::nullopt;
+    std::string out(domain.size() * 4 + 64, '\0');
+    UIDNAInfo info = UIDNA_INFO_INITIALIZER;
+    int32_t len = toAscii
+        ? uidna_nameToASCII_UTF8(idna, domain.data(), static_cast<int32_t>(domain.size()), out.data(),
+                                 static_cast<int32_t>(out.size()), &info, &status)
+        : uidna_nameToUnicodeUTF8(idna, domain.data(), static_cast<int32_t>(domain.size()), out.data(),
+                                  static_cast<int32_t>(out.size()), &info, &status);
+    uidna_close(idna);
+    if (U_FAILURE(status)) return std::nullopt;
+    // The URL standard ignores a few UTS #46 errors (hyphen positions, empty labels) unless
+    // beStrict; it runs with CheckHyphens=false and VerifyDnsLength=beStrict.
+    uint32_t errors = info.errors;
+    errors &= ~(UIDNA_ERROR_LEADING_HYPHEN | UIDNA_ERROR_TRAILING_HYPHEN | UIDNA_ERROR_HYPHEN_3_4);
+    if (!beStrict) {
+      errors &= ~(UIDNA_ERROR_EMPTY_LABEL | UIDNA_ERROR_LABEL_TOO_LONG | UIDNA_ERROR_DOMAIN_NAME_TOO_LONG);
+    }
+    if (toAscii && errors != 0) return std::nullopt;
+    out.resize(static_cast<size_t>(len));
+    return out;
+  }
+};
+
+void registerClasses(js::Registry& registry) {
+  if (!registry.classes().empty()) return;
+  registry.add<Ops>("WispOps");
+  registry.add<TextEncoder>("TextEncoder");
+  registry.add<TextDecoder>("TextDecoder");
+}
+
+void installGlobalScope(js::Lock& js) {
+  auto global = js.context()->Global();
+  auto& data = js.data();
+  auto expose = [&](const js::ClassInfo& cls) {
+    auto fn = js.check(data.templateFor(js.isolate(), cls)->GetFunction(js.context()));
+    js.check(global->DefineOwnProperty(js.context(), js.name(cls.name), fn, v8::DontEnum));
+  };
+  expose(js::classInfo<TextEncoder>());
+  expose(js::classInfo<TextDecoder>());
+
+  // The JS half: an IIFE bundle that reads its ops and the object it fills for C++ from two
+  // temporary globals, removed again before the snapshot is taken.
+  auto ops = js.check(data.templateFor(js.isolate(), js::classInfo<Ops>())
+                          ->InstanceTemplate()->NewInstance(js.context()));
+  ops->SetInternalField(js::kClassIdField, v8::Integer::New(js.isolate(), js::classInfo<Ops>().id));
+  ops->SetAlignedPointerInInternalField(js::kObjectField, nullptr);
+  auto internals = v8::Object::New(js.isolate());
+  js.set(global, "__wispOps", ops);
+  js.set(global, "__wispInternals", internals);
+
+  std::string_view source(wisp_runtime_js, static_cast<size_t>(wisp_runtime_js_end - wisp_runtime_js));
+  v8::ScriptOrigin origin(js.isolate(), js.str("wisp:runtime.js"));
+  v8::ScriptCompiler::Source src(js.str(source), origin);
+  auto script = js.check(v8::ScriptCompiler::Compile(js.context(), &src));
+  js.check(script->Run(js.context()));
+
+  js.check(global->Delete(js.context(), js.name("__wispOps")));
+  js.check(global->Delete(js.context(), js.name("__wispInternals")));
+  auto key = v8::Private::ForApi(js.isolate(), js.str(js::kInternalsKey));
+  js.check(global->SetPrivate(js.context(), key, internals));
+}
+
+}  // namespace wisp::api

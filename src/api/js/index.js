@@ -1,0 +1,2 @@
+import { ops, internals } from "./ops.js";
+internals.DOMException = class DOMException extends Error {};

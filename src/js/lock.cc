@@ -1,0 +1,108 @@
+#include "js/lock.h"
+
+#include "js/isolate.h"
+
+namespace wisp::js {
+
+IsolateData& Lock::data() const { return IsolateData::of(isolate_); }
+
+v8::Local<v8::String> Lock::str(std::string_view s) const {
+  return check(v8::String::NewFromUtf8(isolate_, s.data(), v8::NewStringType::kNormal,
+                                       static_cast<int>(s.size())));
+}
+
+v8::Local<v8::String> Lock::name(std::string_view s) const {
+  return check(v8::String::NewFromUtf8(isolate_, s.data(), v8::NewStringType::kInternalized,
+                                       static_cast<int>(s.size())));
+}
+
+std::string Lock::toString(v8::Local<v8::Value> v) const {
+  auto s = check(v->ToString(context_));
+  std::string out;
+  out.resize(s->Utf8Length(isolate_));
+  s->WriteUtf8(isolate_, out.data(), static_cast<int>(out.size()), nullptr,
+               v8::String::NO_NULL_TERMINATION | v8::String::REPLACE_INVALID_UTF8);
+  return out;
+}
+
+v8::Local<v8::Value> Lock::get(v8::Local<v8::Object> o, std::string_view key) const {
+  return check(o->Get(context_, name(key)));
+}
+
+void Lock::set(v8::Local<v8::Object> o, std::string_view key, v8::Local<v8::Value> v) const {
+  check(o->Set(context_, name(key), v));
+}
+
+v8::Local<v8::Value> Lock::makeError(const JsError& e) const {
+  auto msg = str(e.message());
+  switch (e.kind()) {
+    case ErrorKind::TypeError: return v8::Exception::TypeError(msg);
+    case ErrorKind::RangeError: return v8::Exception::RangeError(msg);
+    case ErrorKind::SyntaxError: return v8::Exception::SyntaxError(msg);
+    case ErrorKind::Error: return v8::Exception::Error(msg);
+    case ErrorKind::DOMException: break;
+  }
+  // DOMException is defined by the bundled JS (it needs Error.captureStackTrace); find it there.
+  auto& internals = data().internals;
+  if (!internals.IsEmpty()) {
+    auto ctor = get(internals.Get(isolate_), "DOMException");
+    if (ctor->IsFunction()) {
+      v8::Local<v8::Value> args[] = {msg, str(e.domName())};
+      v8::Local<v8::Object> out;
+      if (ctor.As<v8::Function>()->NewInstance(context_, 2, args).ToLocal(&out)) return out;
+    }
+  }
+  auto err = v8::Exception::Error(msg).As<v8::Object>();
+  set(err, "name", str(e.domName()));
+  return err;
+}
+
+void Lock::throwError(const JsError& e) const {
+  try {
+    isolate_->ThrowException(makeError(e));
+  } catch (const Pending&) {
+    // making the error itself threw (out of memory, termination): that exception stands
+  }
+}
+
+JsException Lock::toException(v8::TryCatch& tc) const {
+  return toException(tc.Exception(), tc.Message());
+}
+
+JsException Lock::toException(v8::Local<v8::Value> exception, v8::Local<v8::Message> message) const {
+  std::string name, text, stack, location;
+  auto safeString = [&](v8::Local<v8::Value> v) -> std::string {
+    // Never run user code here (a throwing toString would recurse); read strings only.
+    if (v.IsEmpty() || !v->IsString()) return {};
+    v8::String::Utf8Value s(isolate_, v);
+    return *s ? std::string(*s, s.length()) : std::string();
+  };
+  if (!exception.IsEmpty() && exception->IsObject()) {
+    auto o = exception.As<v8::Object>();
+    v8::Local<v8::Value> v;
+    // Own or inherited data properties only; getters are not invoked.
+    auto read = [&](const char* key) -> std::string {
+      auto k = v8::String::NewFromUtf8(isolate_, key).ToLocalChecked();
+      auto desc = o->GetRealNamedProperty(context_, k);
+      if (desc.ToLocal(&v)) return safeString(v);
+      return {};
+    };
+    name = read("name");
+    text = read("message");
+    stack = read("stack");
+  } else if (!exception.IsEmpty()) {
+    v8::Local<v8::String> s;
+    if (exception->ToString(context_).ToLocal(&s)) text = safeString(s);
+  }
+  if (!message.IsEmpty()) {
+    auto resource = safeString(message->GetScriptResourceName());
+    int line = message->GetLineNumber(context_).FromMaybe(0);
+    int col = message->GetStartColumn(context_).FromMaybe(-1) + 1;
+    if (!resource.empty() || line > 0)
+      location = resource + ":" + std::to_string(line) + ":" + std::to_string(col);
+    if (text.empty() && name.empty()) text = safeString(message->Get());
+  }
+  return JsException(name, text, stack, location);
+}
+
+}  // namespace wisp::js

@@ -1,0 +1,81 @@
+// js::Lock is the handle through which C++ touches the JS heap: "this may run JS" shows in
+// every signature that takes one. A Lock names an isolate and its current context; it does
+// not itself open scopes (js::Enter does, once, at the edge; callbacks build a Lock from the
+// isolate V8 is already in).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "js/error.h"
+#include "js/v8.h"
+
+namespace wisp::js {
+
+class IsolateData;
+
+class Lock {
+ public:
+  Lock(v8::Isolate* isolate, v8::Local<v8::Context> context) : isolate_(isolate), context_(context) {}
+  // For a callback from V8: the isolate and context V8 is running.
+  static Lock current(v8::Isolate* isolate) { return Lock(isolate, isolate->GetCurrentContext()); }
+
+  v8::Isolate* isolate() const { return isolate_; }
+  v8::Local<v8::Context> context() const { return context_; }
+  IsolateData& data() const;
+
+  // Unwraps a V8 result; an empty one means a JS exception is pending: unwind with Pending.
+  template <class T>
+  v8::Local<T> check(v8::MaybeLocal<T> maybe) const {
+    v8::Local<T> out;
+    if (!maybe.ToLocal(&out)) throw Pending{};
+    return out;
+  }
+  template <class T>
+  T check(v8::Maybe<T> maybe) const {
+    T out;
+    if (!maybe.To(&out)) throw Pending{};
+    return out;
+  }
+
+  v8::Local<v8::String> str(std::string_view s) const;
+  // Interned string, for property names.
+  v8::Local<v8::String> name(std::string_view s) const;
+  std::string toString(v8::Local<v8::Value> v) const;  // JS ToString, then UTF-8
+
+  v8::Local<v8::Value> get(v8::Local<v8::Object> o, std::string_view key) const;
+  void set(v8::Local<v8::Object> o, std::string_view key, v8::Local<v8::Value> v) const;
+
+  // Makes the JS exception for a C++ JsError (a real Error / DOMException object).
+  v8::Local<v8::Value> makeError(const JsError& e) const;
+  // Throws `e` into JS (the caller then returns to V8).
+  void throwError(const JsError& e) const;
+
+  // Turns the exception held by a TryCatch into plain data.
+  JsException toException(v8::TryCatch& tc) const;
+  JsException toException(v8::Local<v8::Value> exception, v8::Local<v8::Message> message) const;
+
+ private:
+  v8::Isolate* isolate_;
+  v8::Local<v8::Context> context_;
+};
+
+// Enters an isolate and one of its contexts: Locker, isolate scope, handle scope, context scope.
+// The only place that opens these scopes; io::Worker uses it around every entry into JS.
+class Enter {
+ public:
+  Enter(v8::Isolate* isolate, const v8::Global<v8::Context>& context)
+      : locker_(isolate), isolateScope_(isolate), handles_(isolate),
+        context_(context.Get(isolate)), contextScope_(context_), lock_(isolate, context_) {}
+  Lock& lock() { return lock_; }
+
+ private:
+  v8::Locker locker_;
+  v8::Isolate::Scope isolateScope_;
+  v8::HandleScope handles_;
+  v8::Local<v8::Context> context_;
+  v8::Context::Scope contextScope_;
+  Lock lock_;
+};
+
+}  // namespace wisp::js
