@@ -5,10 +5,31 @@
 // Usage: node scripts/bundle-js.mjs <out-dir>
 import { build } from "esbuild";
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 
 const out = process.argv[2];
 mkdirSync(out, { recursive: true });
+
+const urlDeps = "./src/api/js/url/whatwg-url-deps.js";
+
+// Two fixes inside whatwg-url itself: its lib/encoding.js builds a TextEncoder/TextDecoder when
+// loaded (wrapped C++ objects cannot be in the snapshot), so require("./encoding") goes to
+// urlDeps too; and its lib/utils.js reads SharedArrayBuffer.prototype when loaded, which wisp's
+// isolates do not have, so that module gets a stand-in that no value is an instance of.
+const whatwgURLFixes = {
+  name: "whatwg-url-fixes",
+  setup(build) {
+    const libDir = /[\\/]whatwg-url[\\/]lib$/;
+    build.onResolve({ filter: /^\.\/encoding$/ }, (args) =>
+      libDir.test(args.resolveDir) ? { path: resolve(urlDeps) } : undefined);
+    build.onLoad({ filter: /[\\/]whatwg-url[\\/]lib[\\/]utils\.js$/ }, async (args) => ({
+      contents: '"use strict"; const SharedArrayBuffer = globalThis.SharedArrayBuffer ?? ' +
+        "class { get byteLength() { throw new TypeError(); } };\n" + await readFile(args.path, "utf8"),
+      loader: "js",
+    }));
+  },
+};
 
 const common = {
   bundle: true,
@@ -22,12 +43,20 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: ["src/api/js/index.js"],
+  // WISP_RUNTIME_ENTRY swaps the entry, for working on the runtime in isolation.
+  entryPoints: [process.env.WISP_RUNTIME_ENTRY || "src/api/js/index.js"],
   outfile: join(out, "runtime.js"),
   minifyWhitespace: true,
   minifySyntax: true,
-  // whatwg-url's IDNA step goes to ICU through a native op instead of tr46's 250 kB table.
-  alias: { tr46: "./src/api/js/url/tr46-icu.js" },
+  // whatwg-url's IDNA step goes to ICU through a native op instead of tr46's 250 kB table; its
+  // other dependencies are replaced by small versions that fit V8 10.2 and the snapshot.
+  alias: {
+    tr46: "./src/api/js/url/tr46-icu.js",
+    "webidl-conversions": urlDeps,
+    "@exodus/bytes/whatwg.js": urlDeps,
+    "@exodus/bytes/encoding.js": urlDeps,
+  },
+  plugins: [whatwgURLFixes],
 });
 
 await build({

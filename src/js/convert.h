@@ -2,7 +2,8 @@
 //   bool ↔ boolean, double ↔ unrestricted double, int32_t/uint32_t ↔ long/unsigned long,
 //   std::string ↔ DOMString (UTF-8), std::optional<T> ↔ optional argument (undefined) or
 //   nullable return (null), std::vector<T> ↔ sequence<T>, std::vector<uint8_t> → Uint8Array,
-//   BufferSource ← ArrayBuffer | ArrayBufferView, dictionaries ← any struct with
+//   BufferSource ← ArrayBuffer | ArrayBufferView, Uint8ArrayRef ← Uint8Array (writable),
+//   StringRef ← DOMString read in place, dictionaries ↔ any struct with
 //   `static void fields(js::Fields<S>&)`, Ref<T> ↔ a wrapped object of class T,
 //   v8 handles pass through unchanged (inside src/js only).
 #pragma once
@@ -12,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -149,6 +151,51 @@ struct Conv<std::vector<uint8_t>> {
   static v8::Local<v8::Value> toJs(Lock& js, const std::vector<uint8_t>& bytes);
 };
 
+// A Uint8Array argument that C++ writes into during the call (Web IDL `Uint8Array`). A detached
+// buffer gives an empty span.
+struct Uint8ArrayRef {
+  std::span<uint8_t> bytes;
+};
+
+template <>
+struct Conv<Uint8ArrayRef> {
+  static Uint8ArrayRef fromJs(Lock& js, v8::Local<v8::Value> v, const char* what);
+};
+
+// A new Uint8Array of `size` zeroed bytes for C++ to fill in place (no intermediate vector).
+struct NewUint8Array {
+  Value array;
+  std::span<uint8_t> bytes;  // valid during the call
+};
+NewUint8Array newUint8Array(Lock& js, size_t size);
+
+// A JS string (after Web IDL's ToString) that C++ reads in UTF-16 code units, piece by piece,
+// without copying all of it first. Valid during the call.
+class StringRef {
+ public:
+  StringRef(v8::Isolate* isolate, v8::Local<v8::String> s) : isolate_(isolate), s_(s) {}
+  size_t length() const { return static_cast<size_t>(s_->Length()); }
+  // Copies the code units [start, start + out.size()) into `out`.
+  void read(size_t start, std::span<char16_t> out) const;
+
+ private:
+  v8::Isolate* isolate_;
+  v8::Local<v8::String> s_;
+};
+
+template <>
+struct Conv<StringRef> {
+  static StringRef fromJs(Lock& js, v8::Local<v8::Value> v, const char*) {
+    return StringRef(js.isolate(), js.check(v->ToString(js.context())));
+  }
+};
+
+// JS strings from text C++ already holds, in the form it has it: UTF-16 code units, Latin-1
+// bytes (one code unit per byte), or UTF-8. Past V8's length limit they throw RangeError.
+Value newString(Lock& js, std::u16string_view text);
+Value newLatin1String(Lock& js, std::span<const uint8_t> text);
+Value newUtf8String(Lock& js, std::span<const uint8_t> text);
+
 template <class T>
 struct Conv<std::vector<T>, std::enable_if_t<!std::is_same_v<T, uint8_t>>> {
   static std::vector<T> fromJs(Lock& js, v8::Local<v8::Value> v, const char* what) {
@@ -168,26 +215,35 @@ struct Conv<std::vector<T>, std::enable_if_t<!std::is_same_v<T, uint8_t>>> {
   }
 };
 
-// Dictionaries: a struct lists its members once.
+// Dictionaries: a struct lists its members once; the same list reads a JS object into the
+// struct (an argument) and writes the struct out as a new JS object (a return value).
 //   struct Options { bool fatal = false; static void fields(js::Fields<Options>& f) {
 //     f("fatal", &Options::fatal); } };
 template <class S>
 class Fields {
  public:
   Fields(Lock& js, v8::Local<v8::Object> from, S& into, const char* what)
-      : js_(js), from_(from), into_(&into), what_(what) {}
+      : js_(js), obj_(from), into_(&into), what_(what) {}
+  Fields(Lock& js, const S& from, v8::Local<v8::Object> into)
+      : js_(js), obj_(into), from_(&from) {}
   template <class M>
   void operator()(const char* key, M S::*member) {
-    auto v = js_.get(from_, key);
+    if (from_) {
+      if constexpr (requires { Conv<M>::toJs(js_, from_->*member); })
+        js_.set(obj_, key, Conv<M>::toJs(js_, from_->*member));
+      return;
+    }
+    auto v = js_.get(obj_, key);
     if (v->IsUndefined()) return;
     into_->*member = Conv<M>::fromJs(js_, v, what_);
   }
 
  private:
   Lock& js_;
-  v8::Local<v8::Object> from_;
-  S* into_;
-  const char* what_;
+  v8::Local<v8::Object> obj_;
+  S* into_ = nullptr;
+  const S* from_ = nullptr;
+  const char* what_ = nullptr;
 };
 
 template <class S>
@@ -199,6 +255,12 @@ struct Conv<S, std::void_t<decltype(&S::fields)>> {
     Fields<S> f(js, v.As<v8::Object>(), out, what);
     S::fields(f);
     return out;
+  }
+  static v8::Local<v8::Value> toJs(Lock& js, const S& value) {
+    auto obj = v8::Object::New(js.isolate());
+    Fields<S> f(js, value, obj);
+    S::fields(f);
+    return obj;
   }
 };
 

@@ -59,7 +59,7 @@ void Engine::init(const EngineOptions& options) {
   // No SharedArrayBuffer, no shared-memory threads; the rest is V8's defaults. These must match
   // between the snapshot generator and the runtime (both call init()).
   static const char kFlags[] =
-      "--no-harmony-sharedarraybuffer --no-expose-wasm-gc --stack-size=900";
+      "--no-harmony-sharedarraybuffer --stack-size=900";
   v8::V8::SetFlagsFromString(kFlags, sizeof(kFlags) - 1);
   gPlatform = std::make_unique<WispPlatform>(
       v8::platform::NewDefaultPlatform(options.workerThreads));
@@ -75,6 +75,8 @@ void Engine::shutdown() {
 }
 
 bool Engine::initialized() { return gPlatform != nullptr; }
+
+const char* Engine::v8Version() { return v8::V8::GetVersion(); }
 
 void Engine::pumpTasks(void* isolate) {
   while (v8::platform::PumpMessageLoop(gPlatform->inner(), static_cast<v8::Isolate*>(isolate))) {

@@ -18,6 +18,7 @@ class Engine {
   static void init(const EngineOptions& options);
   static void shutdown();
   static bool initialized();
+  static const char* v8Version();
 
   // Runs V8's queued foreground tasks for an isolate (finalisers, wasm compilation results).
   // Called by the event loop between turns.

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "js/class.h"
+#include "js/module.h"
 #include "js/object.h"
 #include "js/snapshot.h"
 
@@ -102,8 +103,11 @@ std::unique_ptr<Isolate> Isolate::create(const IsolateOptions& options) {
   self->isolate_ = v8::Isolate::New(params);
   v8::Isolate* iso = self->isolate_;
   iso->SetData(0, self->data_.get());
+  self->data_->owner = self.get();
   iso->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
   iso->AddNearHeapLimitCallback(&Isolate::onNearHeapLimit, self.get());
+  iso->SetPromiseRejectCallback(&Isolate::onPromiseReject);
+  ModuleGraph::installHooks(iso);
   iso->AddGCEpilogueCallback(
       [](v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
         v8::HeapStatistics stats;
@@ -144,6 +148,7 @@ Isolate::~Isolate() {
     v8::Locker locker(isolate_);
     v8::Isolate::Scope is(isolate_);
     context_.Reset();
+    unhandled_.clear();
     data_->internals.Reset();
     data_->templates_.clear();
     data_->releaseAllWrappers();
@@ -160,6 +165,13 @@ void IsolateData::releaseAllWrappers() {
   }
 }
 
+void Isolate::locked(const std::function<void()>& fn) {
+  v8::Locker locker(isolate_);
+  v8::Isolate::Scope is(isolate_);
+  v8::HandleScope hs(isolate_);
+  fn();
+}
+
 void Isolate::terminate(TerminationReason reason) {
   auto expected = TerminationReason::None;
   reason_.compare_exchange_strong(expected, reason);
@@ -171,6 +183,35 @@ size_t Isolate::onNearHeapLimit(void* raw, size_t current, size_t) {
   self->terminate(TerminationReason::HeapLimit);
   // Headroom so V8 can unwind to the point where termination takes effect.
   return current + std::max<size_t>(current / 2, 16u << 20);
+}
+
+void Isolate::onPromiseReject(v8::PromiseRejectMessage message) {
+  auto promise = message.GetPromise();
+  auto* iso = promise->GetIsolate();
+  auto* self = IsolateData::of(iso).owner;
+  if (!self) return;
+  auto& list = self->unhandled_;
+  if (message.GetEvent() == v8::kPromiseRejectWithNoHandler) {
+    list.emplace_back(v8::Global<v8::Promise>(iso, promise), v8::Global<v8::Value>(iso, message.GetValue()));
+  } else if (message.GetEvent() == v8::kPromiseHandlerAddedAfterReject) {
+    for (auto it = list.begin(); it != list.end(); ++it) {
+      if (it->first == promise) {
+        list.erase(it);
+        break;
+      }
+    }
+  }
+}
+
+std::vector<JsException> Isolate::takeUnhandledRejections(Lock& js) {
+  std::vector<JsException> out;
+  for (auto& [promise, value] : unhandled_) {
+    auto v = value.Get(js.isolate());
+    auto message = v8::Exception::CreateMessage(js.isolate(), v);
+    out.push_back(js.toException(v, message));
+  }
+  unhandled_.clear();
+  return out;
 }
 
 void Isolate::runMicrotasks(Lock& js) { js.isolate()->PerformMicrotaskCheckpoint(); }

@@ -19,7 +19,7 @@
 namespace wisp::js {
 
 class Object;
-class ClassInfo;
+struct ClassInfo;
 class CountingAllocator;
 
 // Why execution was stopped from outside. The first reason set wins.
@@ -45,6 +45,9 @@ class IsolateData {
 
   // The embedder's own per-isolate state (the io layer's Worker); opaque here.
   void* embedder = nullptr;
+  class Isolate* owner = nullptr;
+  // The module graph of the Worker loaded in this isolate, for V8's module callbacks.
+  class ModuleGraph* modules = nullptr;
   // Internal JS functions the runtime calls (installed by the global scope at snapshot time).
   v8::Global<v8::Object> internals;
 
@@ -74,8 +77,16 @@ class Isolate {
   template <class F>
   auto run(F&& fn) -> decltype(fn(std::declval<Lock&>()));
 
+  // Runs `fn` with the isolate locked but no context entered: for releasing handles owned
+  // outside the isolate (for example a module graph) before the isolate goes.
+  void locked(const std::function<void()>& fn);
+
   // Runs the microtask queue (explicit policy). Inside run() only.
   void runMicrotasks(Lock& js);
+
+  // Promises rejected with no handler since the last call (as plain exceptions); handlers
+  // attached later in the same turn remove them again, as in the HTML rules.
+  std::vector<JsException> takeUnhandledRejections(Lock& js);
 
   size_t heapUsedBytes();
   size_t arrayBufferBytes() const;
@@ -86,6 +97,7 @@ class Isolate {
   Isolate() = default;
   [[noreturn]] void rethrow(Lock& js, v8::TryCatch& tc);
   static size_t onNearHeapLimit(void* self, size_t current, size_t initial);
+  static void onPromiseReject(v8::PromiseRejectMessage message);
 
   v8::Isolate* isolate_ = nullptr;
   std::unique_ptr<CountingAllocator> allocator_;
@@ -93,6 +105,7 @@ class Isolate {
   v8::Global<v8::Context> context_;
   std::atomic<TerminationReason> reason_{TerminationReason::None};
   size_t heapLimit_ = 0;
+  std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>> unhandled_;
 };
 
 template <class F>

@@ -1,5 +1,7 @@
 #include "js/lock.h"
 
+#include <cstring>
+
 #include "js/isolate.h"
 
 namespace wisp::js {
@@ -31,6 +33,59 @@ v8::Local<v8::Value> Lock::get(v8::Local<v8::Object> o, std::string_view key) co
 
 void Lock::set(v8::Local<v8::Object> o, std::string_view key, v8::Local<v8::Value> v) const {
   check(o->Set(context_, name(key), v));
+}
+
+Value Lock::undefined() const { return Value(v8::Undefined(isolate_)); }
+
+Value Lock::bytes(std::string_view data) const {
+  auto buffer = v8::ArrayBuffer::New(isolate_, data.size());
+  if (!data.empty()) memcpy(buffer->GetBackingStore()->Data(), data.data(), data.size());
+  return Value(v8::Uint8Array::New(buffer, 0, data.size()));
+}
+
+Value Lock::array(const std::vector<Value>& items) const {
+  auto arr = v8::Array::New(isolate_, static_cast<int>(items.size()));
+  for (uint32_t i = 0; i < items.size(); i++) check(arr->Set(context_, i, items[i].local()));
+  return Value(arr);
+}
+
+Value Lock::parseJson(std::string_view json) const { return Value(check(v8::JSON::Parse(context_, str(json)))); }
+
+std::string Lock::toJson(Value v) const {
+  auto s = check(v8::JSON::Stringify(context_, v.local()));
+  return toString(s);
+}
+
+Value Lock::property(Value object, std::string_view key) const {
+  if (!object.isObject()) return undefined();
+  return Value(get(object.local().As<v8::Object>(), key));
+}
+
+std::string Lock::toBytes(Value v) const {
+  auto l = v.local();
+  if (l->IsArrayBufferView()) {
+    auto view = l.As<v8::ArrayBufferView>();
+    std::string out(view->ByteLength(), '\0');
+    view->CopyContents(out.data(), out.size());
+    return out;
+  }
+  if (l->IsArrayBuffer()) {
+    auto store = l.As<v8::ArrayBuffer>()->GetBackingStore();
+    return std::string(static_cast<const char*>(store->Data()), store->ByteLength());
+  }
+  return {};
+}
+
+double Lock::toNumber(Value v) const { return check(v.local()->NumberValue(context_)); }
+
+size_t Lock::arrayLength(Value v) const { return v.local()->IsArray() ? v.local().As<v8::Array>()->Length() : 0; }
+
+Value Lock::arrayItem(Value v, uint32_t index) const {
+  return Value(check(v.local().As<v8::Array>()->Get(context_, index)));
+}
+
+JsException Lock::describe(Value exception) const {
+  return toException(exception.local(), v8::Exception::CreateMessage(isolate_, exception.local()));
 }
 
 v8::Local<v8::Value> Lock::makeError(const JsError& e) const {

@@ -7,8 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "js/error.h"
 #include "js/v8.h"
+#include "js/value.h"
 
 namespace wisp::js {
 
@@ -45,6 +48,23 @@ class Lock {
 
   v8::Local<v8::Value> get(v8::Local<v8::Object> o, std::string_view key) const;
   void set(v8::Local<v8::Object> o, std::string_view key, v8::Local<v8::Value> v) const;
+
+  // Plain-data access for code outside src/js (io/, server/), which never sees V8 handles.
+  Value undefined() const;
+  Value string(std::string_view s) const { return Value(str(s)); }
+  Value number(double d) const { return Value(v8::Number::New(isolate_, d)); }
+  Value bytes(std::string_view data) const;                 // a new Uint8Array
+  Value array(const std::vector<Value>& items) const;
+  Value parseJson(std::string_view json) const;             // throws SyntaxError
+  std::string toJson(Value v) const;
+  Value property(Value object, std::string_view key) const; // undefined for non-objects
+  std::string toString(Value v) const { return toString(v.local()); }
+  std::string toBytes(Value v) const;                       // ArrayBuffer(View) contents
+  double toNumber(Value v) const;
+  size_t arrayLength(Value v) const;                        // 0 for non-arrays
+  Value arrayItem(Value v, uint32_t index) const;
+  // The exception-shaped description of any thrown value (for promise rejections).
+  JsException describe(Value exception) const;
 
   // Makes the JS exception for a C++ JsError (a real Error / DOMException object).
   v8::Local<v8::Value> makeError(const JsError& e) const;

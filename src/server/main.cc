@@ -1,2 +1,3 @@
-#include <iostream>
-int main() { std::cout << "wisp\n"; return 0; }
+#include "server/cli.h"
+
+int main(int argc, char** argv) { return wisp::server::runCli(argc, argv); }

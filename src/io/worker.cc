@@ -1,0 +1,323 @@
+#include "io/worker.h"
+
+#include <boost/asio/post.hpp>
+
+#include "io/watchdog.h"
+#include "js/engine.h"
+#include "js/promise.h"
+
+namespace wisp::io {
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+Failure fromException(const js::JsException& e) {
+  return {Failure::Kind::Exception, e.name(), e.message(), e.stack(), e.location()};
+}
+
+double msSince(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+const std::map<std::string, std::string> kBuiltinModules = {
+    {"cloudflare:workers", "workersModule"},
+    {"wisp:test", "testModule"},
+};
+
+}  // namespace
+
+std::shared_ptr<Worker> Worker::create(boost::asio::io_context& ioc, WorkerCode code, Options options) {
+  return std::shared_ptr<Worker>(new Worker(ioc, std::move(code), std::move(options)));
+}
+
+Worker::Worker(boost::asio::io_context& ioc, WorkerCode code, Options options)
+    : ioc_(ioc), code_(std::move(code)), options_(std::move(options)), timeOrigin_(js::Clock::realNowMs()) {
+  js::IsolateOptions io;
+  io.heapLimitBytes = options_.limits.heapBytes;
+  isolate_ = js::Isolate::create(io);
+  js::ModuleGraph::Fallback fallback;
+  if (!code_.diskRoot.empty()) {
+    fallback = [root = code_.diskRoot](const std::string& name) { return loadModuleFromDisk(root, name); };
+  }
+  modules_ = std::make_unique<js::ModuleGraph>(code_.modules, kBuiltinModules, std::move(fallback));
+  isolate_->data().embedder = static_cast<api::Host*>(this);
+  isolate_->data().modules = modules_.get();
+}
+
+Worker::~Worker() {
+  for (auto& [id, t] : timers_) t.timer->cancel();
+  timers_.clear();
+  isolate_->data().embedder = nullptr;
+  isolate_->data().modules = nullptr;
+  isolate_->locked([&] { modules_.reset(); });  // its handles must go while the isolate lives
+}
+
+std::shared_ptr<RequestContext> Worker::newContext() {
+  auto ctx = std::make_shared<RequestContext>(options_.limits, ioc_);
+  armWallTimer(ctx);
+  return ctx;
+}
+
+void Worker::armWallTimer(const Ctx& ctx) {
+  ctx->wallTimer.expires_at(ctx->wallDeadline);
+  std::weak_ptr<Worker> weak = weak_from_this();
+  ctx->wallTimer.async_wait([weak, ctx](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || ctx->finished) return;
+    // The invocation waited past its wall-time budget without JS running (the watchdog
+    // handles JS that is running): it is over, and the Worker with its pending state goes.
+    self->isolate_->terminate(js::TerminationReason::WallTime);
+    self->fail(ctx, {Failure::Kind::Limit, "", js::terminationMessage(js::TerminationReason::WallTime), "", ""});
+  });
+}
+
+bool Worker::enter(const Ctx& ctx, const std::function<void(js::Lock&)>& fn) {
+  if (isolate_->condemned()) {
+    fail(ctx, {Failure::Kind::Limit, "", js::terminationMessage(isolate_->terminationReason()), "", ""});
+    return false;
+  }
+  auto previous = current_;
+  current_ = ctx;
+  js::Clock::freeze();
+  auto cpuClock = currentThreadCpuClock();
+  double cpuBefore = threadCpuMs(cpuClock);
+  std::optional<Failure> failure;
+  std::vector<js::JsException> rejections;
+  try {
+    auto guard = Watchdog::instance().arm(*isolate_, ctx->limits.cpuMs - ctx->cpuUsedMs, ctx->wallDeadline);
+    isolate_->run([&](js::Lock& js) {
+      fn(js);
+      isolate_->runMicrotasks(js);
+      rejections = isolate_->takeUnhandledRejections(js);
+    });
+  } catch (const js::Terminated& t) {
+    failure = Failure{Failure::Kind::Limit, "", t.what(), "", ""};
+  } catch (const js::JsException& e) {
+    failure = fromException(e);
+  }
+  ctx->cpuUsedMs += threadCpuMs(cpuClock) - cpuBefore;
+  js::Engine::pumpTasks(isolate_->v8Isolate());
+  current_ = previous;
+  for (auto& r : rejections) {
+    log(api::LogLevel::Error, "Uncaught (in promise) " + (r.stack().empty() ? r.message() : r.stack()));
+  }
+  if (failure) {
+    fail(ctx, std::move(*failure));
+    return false;
+  }
+  settle(ctx);
+  return true;
+}
+
+void Worker::fail(const Ctx& ctx, Failure failure) {
+  if (failure.kind == Failure::Kind::Limit) {
+    // The isolate is condemned: every invocation still waiting on it fails the same way.
+    auto pending = std::move(onFailure_);
+    onFailure_.clear();
+    for (auto& [raw, w] : pending) {
+      w.report(failure);
+      finish(w.ctx);
+    }
+    finish(ctx);
+    return;
+  }
+  auto it = onFailure_.find(ctx.get());
+  if (it == onFailure_.end()) {
+    // The result was already delivered (a waitUntil task or a timer threw afterwards): log it.
+    log(api::LogLevel::Error, "Uncaught " + failure.text());
+    return;
+  }
+  auto report = std::move(it->second.report);
+  onFailure_.erase(it);
+  report(std::move(failure));
+  settle(ctx);
+}
+
+void Worker::settle(const Ctx& ctx) {
+  if (ctx->finished) return;
+  bool waiting = onFailure_.count(ctx.get()) > 0;
+  if (waiting && ctx->pendingTimers == 0 && ctx->pendingWaitUntil == 0) {
+    // Nothing left that could call back into JS for this invocation.
+    fail(ctx, {Failure::Kind::Exception, "Error", "The script will never generate a response.", "", ""});
+    waiting = false;
+  }
+  if (!waiting && ctx->pendingWaitUntil == 0) finish(ctx);
+}
+
+void Worker::finish(const Ctx& ctx) {
+  if (ctx->finished) return;
+  ctx->finished = true;
+  ctx->wallTimer.cancel();
+  // As in Workers, the invocation's timers end with it.
+  {
+    for (auto it = timers_.begin(); it != timers_.end();) {
+      if (it->second.ctx == ctx) {
+        it->second.timer->cancel();
+        ctx->pendingTimers--;
+        it = timers_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+void Worker::start(std::function<void(std::optional<Failure>)> done) {
+  auto ctx = newContext();
+  auto self = shared_from_this();
+  auto deliver = [this, done](std::optional<Failure> f) {
+    boost::asio::post(ioc_, [done, f = std::move(f)]() mutable { done(std::move(f)); });
+  };
+  expect(ctx, [deliver](Failure f) { deliver(std::move(f)); });
+  enter(ctx, [&](js::Lock& js) {
+    js::Value evaluation;
+    try {
+      evaluation = js::Value(modules_->evaluate(js, code_.mainModule));
+    } catch (const js::JsError& e) {
+      throw js::JsException(e.kind() == js::ErrorKind::TypeError ? "TypeError" : "Error", e.message(), "", "");
+    }
+    js::then(js, evaluation,
+             [self, ctx, deliver](js::Lock&, js::Value) {
+               if (self->onFailure_.erase(ctx.get()) == 0) return;
+               self->started_ = true;
+               deliver(std::nullopt);
+             },
+             [self, ctx](js::Lock& js, js::Value error) {
+               self->fail(ctx, fromException(js.describe(error)));
+             });
+  });
+}
+
+void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done) {
+  auto ctx = newContext();
+  auto self = shared_from_this();
+  bool cold = !everInvoked_;
+  everInvoked_ = true;
+  auto deliver = [self, ctx, done, cold](std::optional<HttpResponse> response, std::optional<Failure> error) {
+    FetchResult result;
+    result.response = std::move(response);
+    result.error = std::move(error);
+    result.logs = ctx->logs;
+    result.stats = {cold, ctx->cpuUsedMs, msSince(ctx->started)};
+    boost::asio::post(self->ioc_, [done, result = std::move(result)]() mutable { done(std::move(result)); });
+  };
+  expect(ctx, [deliver](Failure f) { deliver(std::nullopt, std::move(f)); });
+  enter(ctx, [&](js::Lock& js) {
+    std::vector<js::Value> headers;
+    for (auto& [k, v] : request.headers) headers.push_back(js.array({js.string(k), js.string(v)}));
+    auto req = js::callInternal(js, "newRequest",
+                                {js.string(request.method), js.string(request.url), js.array(headers),
+                                 request.body.empty() ? js.undefined() : js.bytes(request.body)});
+    auto env = js.parseJson(options_.envJson);
+    auto context = js::callInternal(js, "makeContext", {js.undefined()});
+    auto ns = js::Value(modules_->namespaceOf(js, code_.mainModule));
+    auto handler = js.property(ns, entrypoint);
+    auto responsePromise = js::callInternal(js, "dispatchFetch", {handler, req, env, context});
+    auto onError = [self, ctx](js::Lock& js, js::Value error) { self->fail(ctx, fromException(js.describe(error))); };
+    js::then(js, responsePromise,
+             [self, ctx, deliver, onError](js::Lock& js, js::Value response) {
+               auto serialized = js::callInternal(js, "serializeResponse", {response});
+               js::then(js, serialized,
+                        [self, ctx, deliver](js::Lock& js, js::Value wire) {
+                          HttpResponse out;
+                          out.status = static_cast<int>(js.toNumber(js.property(wire, "status")));
+                          out.statusText = js.toString(js.property(wire, "statusText"));
+                          auto hs = js.property(wire, "headers");
+                          for (uint32_t i = 0; i < js.arrayLength(hs); i++) {
+                            auto pair = js.arrayItem(hs, i);
+                            out.headers.emplace_back(js.toString(js.arrayItem(pair, 0)), js.toString(js.arrayItem(pair, 1)));
+                          }
+                          out.body = js.toBytes(js.property(wire, "body"));
+                          if (self->onFailure_.erase(ctx.get()) == 0) return;
+                          deliver(std::move(out), std::nullopt);
+                        },
+                        onError);
+             },
+             onError);
+  });
+}
+
+void Worker::runTests(std::function<void(TestRunResult)> done) {
+  auto ctx = newContext();
+  auto self = shared_from_this();
+  auto deliver = [this, done](TestRunResult r) {
+    boost::asio::post(ioc_, [done, r = std::move(r)]() mutable { done(std::move(r)); });
+  };
+  expect(ctx, [deliver](Failure f) { deliver(TestRunResult{std::move(f), {}}); });
+  enter(ctx, [&](js::Lock& js) {
+    auto ns = js::Value(modules_->namespaceOf(js, code_.mainModule));
+    auto results = js::callInternal(js, "runTests", {ns});
+    js::then(js, results,
+             [self, ctx, deliver](js::Lock& js, js::Value list) {
+               TestRunResult out;
+               for (uint32_t i = 0; i < js.arrayLength(list); i++) {
+                 auto item = js.arrayItem(list, i);
+                 auto err = js.property(item, "error");
+                 out.cases.push_back({js.toString(js.property(item, "name")),
+                                      js.property(item, "ok").local()->IsTrue(),
+                                      err.isUndefined() || err.isNull() ? "" : js.toString(err)});
+               }
+               if (self->onFailure_.erase(ctx.get()) == 0) return;
+               deliver(std::move(out));
+             },
+             [self, ctx](js::Lock& js, js::Value error) { self->fail(ctx, fromException(js.describe(error))); });
+  });
+}
+
+// ---- api::Host ----
+
+void Worker::log(api::LogLevel level, std::string message) {
+  LogEntry entry{level, js::Clock::nowMs(), std::move(message)};
+  if (options_.onLog) options_.onLog(entry);
+  if (current_) current_->logs.push_back(std::move(entry));
+}
+
+void Worker::startTimer(uint32_t id, double delayMs) {
+  if (!current_) throw js::Error("Timers can only be started while the Worker handles an event.");
+  auto timer = std::make_unique<boost::asio::steady_timer>(ioc_);
+  timer->expires_after(std::chrono::microseconds(static_cast<int64_t>(std::max(0.0, delayMs) * 1000)));
+  auto ctx = current_;
+  ctx->pendingTimers++;
+  std::weak_ptr<Worker> weak = weak_from_this();
+  auto* raw = timer.get();
+  timer->async_wait([weak, id, ctx, raw](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    // A timer cancelled after it expired still runs its handler: check it is still ours.
+    auto it = self->timers_.find(id);
+    if (it == self->timers_.end() || it->second.timer.get() != raw) return;
+    self->timers_.erase(it);
+    ctx->pendingTimers--;
+    self->enter(ctx, [&](js::Lock& js) { js::callInternal(js, "fireTimer", {js.number(id)}); });
+  });
+  timers_[id] = Timer{std::move(timer), ctx};
+}
+
+void Worker::cancelTimer(uint32_t id) {
+  auto it = timers_.find(id);
+  if (it == timers_.end()) return;
+  it->second.timer->cancel();
+  it->second.ctx->pendingTimers--;
+  timers_.erase(it);
+}
+
+void Worker::waitUntil(js::Lock& js, js::Value promise) {
+  if (!current_) throw js::Error("waitUntil() can only be called while the Worker handles an event.");
+  auto ctx = current_;
+  ctx->pendingWaitUntil++;
+  auto self = shared_from_this();
+  // The reactions run inside some entry's microtask checkpoint; settle this invocation after it.
+  auto settled = [self, ctx](js::Lock&, js::Value) {
+    ctx->pendingWaitUntil--;
+    boost::asio::post(self->ioc_, [self, ctx] { self->settle(ctx); });
+  };
+  js::then(js, promise, settled, [self, ctx](js::Lock& js, js::Value error) {
+    ctx->pendingWaitUntil--;
+    auto e = js.describe(error);
+    self->log(api::LogLevel::Error, "Uncaught (in waitUntil) " + (e.stack().empty() ? e.message() : e.stack()));
+    boost::asio::post(self->ioc_, [self, ctx] { self->settle(ctx); });
+  });
+}
+
+}  // namespace wisp::io

@@ -1,0 +1,123 @@
+// io::Worker: a loaded Worker = isolate + context + module graph + env, living on one event-loop
+// thread (an Asio io_context). Every entry into its JavaScript goes through enter(): take the
+// lock, make the invocation's RequestContext current, freeze the clock, arm the watchdog, run,
+// run microtasks, disarm, account CPU time. A limit breach condemns the Worker; the caller gets a
+// clear error and the process carries on.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "api/host.h"
+#include "io/http.h"
+#include "io/limits.h"
+#include "io/request-context.h"
+#include "io/worker-code.h"
+#include "js/isolate.h"
+#include "js/module.h"
+
+namespace wisp::io {
+
+struct InvocationStats {
+  bool coldStart = false;
+  double cpuMs = 0;
+  double wallMs = 0;
+};
+
+struct FetchResult {
+  std::optional<HttpResponse> response;
+  std::optional<Failure> error;
+  std::vector<LogEntry> logs;
+  InvocationStats stats;
+};
+
+struct TestCaseResult {
+  std::string name;
+  bool ok = false;
+  std::string error;
+};
+
+struct TestRunResult {
+  std::optional<Failure> error;  // the file itself failed (load error, limit)
+  std::vector<TestCaseResult> cases;
+};
+
+class Worker final : public api::Host, public std::enable_shared_from_this<Worker> {
+ public:
+  struct Options {
+    Limits limits;
+    std::string envJson = "{}";  // the `env` object, as JSON
+    // Called for every console message as it happens (the CLI prints them live).
+    std::function<void(const LogEntry&)> onLog;
+  };
+
+  static std::shared_ptr<Worker> create(boost::asio::io_context& ioc, WorkerCode code, Options options);
+  ~Worker() override;
+
+  // Evaluates the main module (and any top-level await). `done` gets the failure, if any.
+  void start(std::function<void(std::optional<Failure>)> done);
+
+  // Dispatches a fetch event to an entrypoint ("default" or a named export). `done` runs once
+  // the Response is complete; the invocation may go on with ctx.waitUntil work afterwards.
+  void fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done);
+
+  // Runs every exported test function of the main module (for `wisp test`).
+  void runTests(std::function<void(TestRunResult)> done);
+
+  bool condemned() const { return isolate_->condemned(); }
+  js::Isolate& isolate() { return *isolate_; }
+
+  // api::Host
+  void log(api::LogLevel level, std::string message) override;
+  void startTimer(uint32_t id, double delayMs) override;
+  void cancelTimer(uint32_t id) override;
+  void waitUntil(js::Lock& js, js::Value promise) override;
+  double timeOrigin() const override { return timeOrigin_; }
+
+ private:
+  Worker(boost::asio::io_context& ioc, WorkerCode code, Options options);
+
+  using Ctx = std::shared_ptr<RequestContext>;
+  std::shared_ptr<RequestContext> newContext();
+  // Runs `fn` inside the isolate for invocation `ctx`. Returns false if the Worker was
+  // condemned (a limit) or `fn` threw; `ctx` is then failed through its onFailure.
+  bool enter(const Ctx& ctx, const std::function<void(js::Lock&)>& fn);
+  // After every entry: fail invocations that can no longer finish, finish completed ones.
+  void settle(const Ctx& ctx);
+  void fail(const Ctx& ctx, Failure failure);
+  void armWallTimer(const Ctx& ctx);
+  // The invocation is over: its wall timer and timers are cancelled.
+  void finish(const Ctx& ctx);
+  void expect(const Ctx& ctx, std::function<void(Failure)> report) { onFailure_[ctx.get()] = {ctx, std::move(report)}; }
+
+  boost::asio::io_context& ioc_;
+  WorkerCode code_;
+  Options options_;
+  std::unique_ptr<js::Isolate> isolate_;
+  std::unique_ptr<js::ModuleGraph> modules_;
+  double timeOrigin_;
+  bool started_ = false;
+  bool everInvoked_ = false;
+
+  struct Timer {
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    Ctx ctx;
+  };
+  std::map<uint32_t, Timer> timers_;
+  Ctx current_;
+  // Per invocation: how to report a failure that happens later (timer callback, limit).
+  struct Waiting {
+    Ctx ctx;
+    std::function<void(Failure)> report;
+  };
+  std::map<RequestContext*, Waiting> onFailure_;
+};
+
+}  // namespace wisp::io

@@ -1,0 +1,20 @@
+// Running classic scripts and calling global functions (for the transpiler, the WPT harness
+// and the snapshot's setup code).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "js/lock.h"
+#include "js/value.h"
+
+namespace wisp::js {
+
+// Compiles and runs a classic script; returns its completion value.
+Value runScript(Lock& js, std::string_view name, std::string_view source);
+
+// Calls globalThis[name](...strings) and returns the result as a string.
+std::string callGlobalFunction(Lock& js, const char* name, const std::vector<std::string>& args);
+
+}  // namespace wisp::js
