@@ -1,0 +1,122 @@
+// The Body mixin (https://fetch.spec.whatwg.org/#body-mixin) on Request and Response.
+import { assert, assertEquals, assertRejects, assertThrows } from "wisp:test";
+
+const usedMessage = "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
+
+export async function stringBody() {
+  const response = new Response("héllo");
+  assertEquals(response.headers.get("content-type"), "text/plain;charset=UTF-8");
+  assertEquals(response.bodyUsed, false);
+  const text = response.text();
+  assertEquals(response.bodyUsed, true);  // marked used at once, before the promise settles
+  assertEquals(await text, "héllo");
+}
+
+export async function bufferSourceBodies() {
+  const bytes = new Uint8Array([1, 2, 3, 4]);
+  const fromView = new Response(bytes.subarray(1, 3));
+  const fromBuffer = new Response(bytes.buffer);
+  const fromDataView = new Response(new DataView(bytes.buffer, 2));
+  bytes[1] = 99;  // the body is a copy
+  assertEquals(await fromView.bytes(), new Uint8Array([2, 3]));
+  assertEquals(new Uint8Array(await fromBuffer.arrayBuffer()), new Uint8Array([1, 2, 3, 4]));
+  assertEquals(await fromDataView.bytes(), new Uint8Array([3, 4]));
+  assertEquals(fromView.headers.has("content-type"), false);
+}
+
+export async function urlSearchParamsBody() {
+  const response = new Response(new URLSearchParams({ a: "1 2", b: "&" }));
+  assertEquals(response.headers.get("content-type"), "application/x-www-form-urlencoded;charset=UTF-8");
+  assertEquals(await response.text(), "a=1+2&b=%26");
+}
+
+export async function otherObjectsAreStringified() {
+  assertEquals(await new Response({}).text(), "[object Object]");
+  assertEquals(await new Response(42).text(), "42");
+  assertEquals(await new Response({ toString: () => "custom" }).text(), "custom");
+  assertEquals(await new Response("\uD800").text(), "\uFFFD");
+  assertThrows(() => new Response(Symbol("s")), TypeError);
+}
+
+export async function explicitContentTypeWins() {
+  const response = new Response("{}", { headers: { "Content-Type": "application/json" } });
+  assertEquals(response.headers.get("content-type"), "application/json");
+  const request = new Request("https://example.com/", {
+    method: "POST", body: new URLSearchParams("a=b"), headers: [["content-type", "text/custom"]],
+  });
+  assertEquals(request.headers.get("content-type"), "text/custom");
+}
+
+export async function nullBodyReadsAsEmptyAndStaysUnused() {
+  for (const response of [new Response(), new Response(null), new Response(undefined)]) {
+    assertEquals(response.headers.has("content-type"), false);
+    assertEquals(await response.text(), "");
+    assertEquals(await response.text(), "");
+    assertEquals((await response.arrayBuffer()).byteLength, 0);
+    assertEquals(await response.bytes(), new Uint8Array(0));
+    assertEquals(response.bodyUsed, false);
+  }
+  await assertRejects(() => new Response().json(), SyntaxError);
+}
+
+export async function json() {
+  const response = new Response('{"a":[1,"x"],"b":null}');
+  assertEquals(await response.json(), { a: [1, "x"], b: null });
+  await assertRejects(() => new Response("{not json").json(), SyntaxError);
+}
+
+export async function textStripsUTF8BOMAndReplacesBadBytes() {
+  assertEquals(await new Response(new Uint8Array([0xEF, 0xBB, 0xBF, 0x68, 0x69])).text(), "hi");
+  assertEquals(await new Response(new Uint8Array([0x61, 0xFF, 0x62])).text(), "a\uFFFDb");
+}
+
+export async function secondReadRejects() {
+  const response = new Response("once");
+  assertEquals(await response.text(), "once");
+  assert(response.bodyUsed);
+  await assertRejects(() => response.text(), TypeError, usedMessage);
+  await assertRejects(() => response.arrayBuffer(), TypeError, usedMessage);
+  await assertRejects(() => response.bytes(), TypeError, usedMessage);
+  await assertRejects(() => response.json(), TypeError, usedMessage);
+  const request = new Request("https://example.com/", { method: "PUT", body: "x" });
+  await request.arrayBuffer();
+  await assertRejects(() => request.text(), TypeError, usedMessage);
+}
+
+export async function bytesAreAUint8ArrayOverTheWholeBuffer() {
+  const bytes = await new Response("abc").bytes();
+  assert(bytes instanceof Uint8Array);
+  assertEquals([bytes.byteOffset, bytes.byteLength, bytes.buffer.byteLength], [0, 3, 3]);
+}
+
+export async function cloneCopiesTheBody() {
+  const response = new Response("twice");
+  const copy = response.clone();
+  assertEquals(await response.text(), "twice");
+  assertEquals(await copy.text(), "twice");
+  assertThrows(() => response.clone(), TypeError, "already used");
+  const request = new Request("https://example.com/", { method: "POST", body: "r" });
+  const requestCopy = request.clone();
+  assertEquals(await requestCopy.text(), "r");
+  assertEquals(await request.text(), "r");
+  assertThrows(() => request.clone(), TypeError, "already used");
+}
+
+export async function methodsRejectForeignReceivers() {
+  const text = Response.prototype.text;
+  await assertRejects(() => text.call({}), TypeError, "Illegal invocation");
+  await assertRejects(() => Request.prototype.json.call(new Headers()), TypeError, "Illegal invocation");
+  const bodyUsed = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Response.prototype), "bodyUsed").get;
+  assertThrows(() => bodyUsed.call({}), TypeError, "Illegal invocation");
+}
+
+export function requestAndResponseShareTheBodyMembers() {
+  // As in Workers: both inherit from one Body prototype, which is not a constructor for users.
+  const Body = Object.getPrototypeOf(Response.prototype).constructor;
+  assert(Object.getPrototypeOf(Request.prototype) === Object.getPrototypeOf(Response.prototype));
+  assertThrows(() => new Body(), TypeError, "Illegal constructor");
+  assertEquals("Body" in globalThis, false);
+  for (const name of ["arrayBuffer", "bytes", "json", "text", "bodyUsed"]) {
+    assert(name in Response.prototype, name);
+  }
+}

@@ -1,0 +1,8 @@
+export default {
+  fetch() {
+    return helper();
+  },
+};
+function helper() {
+  throw new RangeError("out of range on purpose");
+}
