@@ -13,10 +13,13 @@ mkdirSync(out, { recursive: true });
 
 const urlDeps = "./src/api/js/url/whatwg-url-deps.js";
 
-// Two fixes inside whatwg-url itself: its lib/encoding.js builds a TextEncoder/TextDecoder when
-// loaded (wrapped C++ objects cannot be in the snapshot), so require("./encoding") goes to
-// urlDeps too; and its lib/utils.js reads SharedArrayBuffer.prototype when loaded, which wisp's
-// isolates do not have, so that module gets a stand-in that no value is an instance of.
+// Fixes inside whatwg-url itself:
+//  - lib/encoding.js builds a TextEncoder/TextDecoder when loaded (wrapped C++ objects cannot be
+//    in the snapshot): require("./encoding") goes to urlDeps too;
+//  - lib/utils.js reads SharedArrayBuffer.prototype when loaded, which wisp's isolates do not
+//    have: that module gets a stand-in that no value is an instance of;
+//  - lib/url-miscellaneous.js lowercases every ASCII domain without IDNA, so "xn--" labels with
+//    invalid Punycode pass; the URL Standard's shortcut excludes domains with such a label.
 const whatwgURLFixes = {
   name: "whatwg-url-fixes",
   setup(build) {
@@ -28,6 +31,15 @@ const whatwgURLFixes = {
         "class { get byteLength() { throw new TypeError(); } };\n" + await readFile(args.path, "utf8"),
       loader: "js",
     }));
+    build.onLoad({ filter: /[\\/]whatwg-url[\\/]lib[\\/]url-miscellaneous\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      const shortcut = "if (infra.isASCIIString(domain)) {";
+      if (!source.includes(shortcut)) throw new Error(`whatwg-url changed: "${shortcut}" not found in ${args.path}`);
+      return {
+        contents: source.replace(shortcut, "if (infra.isASCIIString(domain) && !/(^|\\.)xn--/iu.test(domain)) {"),
+        loader: "js",
+      };
+    });
   },
 };
 

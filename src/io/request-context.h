@@ -49,6 +49,8 @@ class RequestContext {
   int pendingWaitUntil = 0;
   bool resultDelivered = false;
   bool finished = false;   // result delivered and waitUntil settled: timers are cancelled
+  // Classic-script startup (the WPT harness): the invocation lasts while timers are pending.
+  bool runsUntilIdle = false;
 
   // Counts one outbound request; throws the documented error past the limit.
   void newSubrequest();

@@ -65,7 +65,6 @@ WorkerCode buildWorkerCode(std::string mainModule, std::vector<ModuleInput> modu
   if (modules.empty()) throw js::TypeError("Dynamic Worker code must contain at least one module.");
   size_t total = 0;
   for (auto& m : modules) {
-    total += m.name.size();
     if (m.plain) total += m.plain->size();
     for (auto& f : m.fields) total += f.second.size();
   }

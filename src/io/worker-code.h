@@ -28,6 +28,8 @@ struct WorkerCode {
   std::vector<js::ModuleSpec> modules;  // typed; TypeScript already transpiled to JS
   // For code read from disk: further modules are read from here when first imported.
   std::string diskRoot;
+  // Classic scripts run in order at start instead of modules (the WPT harness uses this).
+  std::vector<std::pair<std::string, std::string>> classicScripts;
 };
 
 // Reads and types one module file below `root` (for lazily loaded imports); nullopt if absent.

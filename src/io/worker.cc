@@ -5,6 +5,7 @@
 #include "io/watchdog.h"
 #include "js/engine.h"
 #include "js/promise.h"
+#include "js/script.h"
 
 namespace wisp::io {
 
@@ -35,6 +36,7 @@ Worker::Worker(boost::asio::io_context& ioc, WorkerCode code, Options options)
     : ioc_(ioc), code_(std::move(code)), options_(std::move(options)), timeOrigin_(js::Clock::realNowMs()) {
   js::IsolateOptions io;
   io.heapLimitBytes = options_.limits.heapBytes;
+  io.allowCodeGeneration = options_.allowCodeGeneration;
   isolate_ = js::Isolate::create(io);
   js::ModuleGraph::Fallback fallback;
   if (!code_.diskRoot.empty()) {
@@ -142,7 +144,7 @@ void Worker::settle(const Ctx& ctx) {
     fail(ctx, {Failure::Kind::Exception, "Error", "The script will never generate a response.", "", ""});
     waiting = false;
   }
-  if (!waiting && ctx->pendingWaitUntil == 0) finish(ctx);
+  if (!waiting && ctx->pendingWaitUntil == 0 && !(ctx->runsUntilIdle && ctx->pendingTimers > 0)) finish(ctx);
 }
 
 void Worker::finish(const Ctx& ctx) {
@@ -170,6 +172,16 @@ void Worker::start(std::function<void(std::optional<Failure>)> done) {
     boost::asio::post(ioc_, [done, f = std::move(f)]() mutable { done(std::move(f)); });
   };
   expect(ctx, [deliver](Failure f) { deliver(std::move(f)); });
+  if (!code_.classicScripts.empty()) {
+    ctx->runsUntilIdle = true;
+    enter(ctx, [&](js::Lock& js) {
+      for (auto& [name, source] : code_.classicScripts) js::runScript(js, name, source);
+      onFailure_.erase(ctx.get());
+      started_ = true;
+      deliver(std::nullopt);
+    });
+    return;
+  }
   enter(ctx, [&](js::Lock& js) {
     js::Value evaluation;
     try {

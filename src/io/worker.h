@@ -56,6 +56,7 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
     std::string envJson = "{}";  // the `env` object, as JSON
     // Called for every console message as it happens (the CLI prints them live).
     std::function<void(const LogEntry&)> onLog;
+    bool allowCodeGeneration = false;  // eval() / new Function(); off as in Workers
   };
 
   static std::shared_ptr<Worker> create(boost::asio::io_context& ioc, WorkerCode code, Options options);

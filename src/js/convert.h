@@ -2,7 +2,8 @@
 //   bool ↔ boolean, double ↔ unrestricted double, int32_t/uint32_t ↔ long/unsigned long,
 //   std::string ↔ DOMString (UTF-8), std::optional<T> ↔ optional argument (undefined) or
 //   nullable return (null), std::vector<T> ↔ sequence<T>, std::vector<uint8_t> → Uint8Array,
-//   BufferSource ← ArrayBuffer | ArrayBufferView, Uint8ArrayRef ← Uint8Array (writable),
+//   BufferSource ← ArrayBuffer | ArrayBufferView (AllowSharedBufferSource: also a
+//   SharedArrayBuffer), Uint8ArrayRef ← Uint8Array (writable),
 //   StringRef ← DOMString read in place, dictionaries ↔ any struct with
 //   `static void fields(js::Fields<S>&)`, Ref<T> ↔ a wrapped object of class T,
 //   v8 handles pass through unchanged (inside src/js only).
@@ -142,6 +143,23 @@ struct Conv<BufferSource> {
       throw TypeError(std::string(what) + " must not be a SharedArrayBuffer.");
     }
     throw TypeError(std::string(what) + " is not of type '(ArrayBuffer or ArrayBufferView)'.");
+  }
+};
+
+// Web IDL AllowSharedBufferSource: a BufferSource or a SharedArrayBuffer (whose bytes other
+// threads may change while C++ reads them).
+struct AllowSharedBufferSource {
+  std::span<const uint8_t> bytes;
+};
+
+template <>
+struct Conv<AllowSharedBufferSource> {
+  static AllowSharedBufferSource fromJs(Lock& js, v8::Local<v8::Value> v, const char* what) {
+    if (v->IsSharedArrayBuffer()) {
+      auto store = v.As<v8::SharedArrayBuffer>()->GetBackingStore();
+      return {{static_cast<const uint8_t*>(store->Data()), store->ByteLength()}};
+    }
+    return {Conv<BufferSource>::fromJs(js, v, what).bytes};
   }
 };
 

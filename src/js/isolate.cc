@@ -85,16 +85,18 @@ void IsolateData::untrackWrapper(Object* o) {
 
 std::unique_ptr<Isolate> Isolate::create(const IsolateOptions& options) {
   auto blob = embeddedSnapshot();
-  if (blob.empty()) throw std::runtime_error("this binary has no startup snapshot");
+  if (options.fromSnapshot && blob.empty()) throw std::runtime_error("this binary has no startup snapshot");
   std::unique_ptr<Isolate> self(new Isolate());
   self->heapLimit_ = options.heapLimitBytes;
   self->allocator_ = std::make_unique<CountingAllocator>(self.get(), options.heapLimitBytes);
   self->data_ = std::make_unique<IsolateData>();
 
-  static v8::StartupData startup{blob.data(), static_cast<int>(blob.size())};
+  static v8::StartupData startup{blob.data(), static_cast<int>(blob.size())};  // blob is immutable
   v8::Isolate::CreateParams params;
-  params.snapshot_blob = &startup;
-  params.external_references = Registry::get().externalReferences().data();
+  if (options.fromSnapshot) {
+    params.snapshot_blob = &startup;
+    params.external_references = Registry::get().externalReferences().data();
+  }
   params.array_buffer_allocator = self->allocator_.get();
   // Small young generation: idle memory per isolate is what decides density.
   params.constraints.set_max_young_generation_size_in_bytes(
@@ -122,7 +124,7 @@ std::unique_ptr<Isolate> Isolate::create(const IsolateOptions& options) {
     v8::HandleScope hs(iso);
     auto& classes = Registry::get().classes();
     self->data_->templates_.resize(classes.size());
-    for (ClassInfo* cls : classes) {
+    for (ClassInfo* cls : options.fromSnapshot ? classes : std::vector<ClassInfo*>{}) {
       v8::Local<v8::FunctionTemplate> t;
       if (!iso->GetDataFromSnapshotOnce<v8::FunctionTemplate>(cls->id).ToLocal(&t))
         throw std::runtime_error("snapshot: class template missing");
@@ -130,9 +132,17 @@ std::unique_ptr<Isolate> Isolate::create(const IsolateOptions& options) {
     }
     auto context = v8::Context::New(iso);
     if (context.IsEmpty()) throw std::runtime_error("could not create a context");
-    // Code generation from strings (eval, new Function) is off, as in Workers.
-    context->AllowCodeGenerationFromStrings(false);
+    context->AllowCodeGenerationFromStrings(options.allowCodeGeneration);
     v8::Context::Scope cs(context);
+    if (options.install) {
+      Lock js(iso, context);
+      v8::TryCatch tc(iso);
+      try {
+        options.install(js);
+      } catch (const Pending&) {
+      }
+      if (tc.HasCaught()) throw js.toException(tc);
+    }
     v8::Local<v8::Value> internals;
     auto key = v8::Private::ForApi(iso, v8::String::NewFromUtf8Literal(iso, "wisp:internals"));
     if (context->Global()->GetPrivate(context, key).ToLocal(&internals) && internals->IsObject())

@@ -28,6 +28,11 @@ const char* terminationMessage(TerminationReason r);
 
 struct IsolateOptions {
   size_t heapLimitBytes = 128u << 20;  // V8 heap plus ArrayBuffer backing stores
+  // Without the startup snapshot: a bare context, populated by `install` (binding-layer tests,
+  // which register their own classes).
+  bool fromSnapshot = true;
+  std::function<void(Lock&)> install;
+  bool allowCodeGeneration = false;    // eval() and new Function(), off as in Workers
 };
 
 // Per-isolate state that the binding layer needs: the class templates and the wrapped objects

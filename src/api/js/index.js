@@ -1,2 +1,62 @@
-import { ops, internals } from "./ops.js";
-internals.DOMException = class DOMException extends Error {};
+// The JavaScript half of wisp's global scope. Bundled at build time (scripts/bundle-js.mjs) and
+// run once while the startup snapshot is built.
+//
+// Contract with C++ (src/api/global-scope.cc, src/io/worker.cc):
+//   ops        native operations, see ops.js
+//   internals  what this bundle hands back to C++:
+//     DOMException                      class, used by C++ to throw DOMExceptions
+//     fireTimer(id)                     a timer started with ops.timerStart(id, ms) is due
+//     newRequest(method, url, headers, body)   -> Request   (headers: [[name, value], ...],
+//                                                             body: Uint8Array or null)
+//     serializeResponse(value)          -> Promise<{status, statusText, headers, body}>
+//     dispatchFetch(handler, request, env, ctx) -> Promise<Response>
+//     makeContext(props)                -> the `ctx` of an invocation
+//     workersModule                     exports of the built-in module "cloudflare:workers"
+//     runTests(namespace)               -> Promise<[{name, ok, error}]>, for `wisp test`
+//     testModule                        exports of the built-in module "wisp:test" (assertions)
+//
+// Order matters: later files use earlier ones (as Deno's numbered ext/ files do).
+import { internals } from "./ops.js";
+import { DOMException } from "./dom-exception.js";
+import { Event, EventTarget, CustomEvent } from "./events.js";
+import { AbortController, AbortSignal } from "./abort.js";
+import { console } from "./console.js";
+import * as timers from "./timers.js";
+import { atob, btoa } from "./base64.js";
+import { crypto, Crypto } from "./crypto.js";
+import { performance, Performance } from "./performance.js";
+import { navigator, Navigator } from "./navigator.js";
+import { structuredClone } from "./structured-clone.js";
+import { URL, URLSearchParams } from "./url/url.js";
+import { Headers } from "./fetch/headers.js";
+import { Request } from "./fetch/request.js";
+import { Response } from "./fetch/response.js";
+import * as fetchInternals from "./fetch/internals.js";
+import * as entrypoints from "./entrypoints.js";
+import { runTests, testModule } from "./test-runner.js";
+
+const globals = {
+  DOMException, Event, EventTarget, CustomEvent, AbortController, AbortSignal, console,
+  setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout,
+  setInterval: timers.setInterval, clearInterval: timers.clearInterval,
+  queueMicrotask: timers.queueMicrotask, scheduler: timers.scheduler,
+  atob, btoa, crypto, Crypto, performance, Performance, navigator, Navigator, structuredClone,
+  URL, URLSearchParams, Headers, Request, Response,
+};
+for (const [name, value] of Object.entries(globals)) {
+  // Web IDL: interfaces and operations on the global are writable, configurable, not enumerable.
+  Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+}
+Object.defineProperty(globalThis, "self", { value: globalThis, writable: true, configurable: true, enumerable: false });
+
+Object.assign(internals, {
+  DOMException,
+  fireTimer: timers.fireTimer,
+  newRequest: fetchInternals.newRequest,
+  serializeResponse: fetchInternals.serializeResponse,
+  dispatchFetch: entrypoints.dispatchFetch,
+  makeContext: entrypoints.makeContext,
+  workersModule: entrypoints.workersModule,
+  runTests,
+  testModule,
+});
