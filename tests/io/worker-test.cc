@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "io/worker.h"
+#include "js/error.h"
 
 namespace wisp::io {
 namespace {
@@ -57,6 +58,63 @@ TEST(Worker, DispatchesFetchToTheDefaultExport) {
   ASSERT_TRUE(r.result.response);
   EXPECT_EQ(r.result.response->status, 203);
   EXPECT_EQ(r.result.response->body, "hello wisp");
+}
+
+TEST(Worker, EveryModuleTypeLoads) {
+  // (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+  const std::string wasm("\0asm\1\0\0\0\1\7\1\140\2\177\177\1\177\3\2\1\0\7\7\1\3add\0\0\n\t\1\7\0 \0 \1j\v", 41);
+  auto r = runWorker({js("main.js", R"(
+    import text from "./t.txt";
+    import data from "./d.bin";
+    import cjs, { named } from "./lib.cjs";
+    import add from "./add.wasm";
+    const { exports } = new WebAssembly.Instance(add);
+    export default { fetch() {
+      return Response.json([text, new Uint8Array(data)[1], cjs.named, named, exports.add(2, 3)]);
+    } };)"),
+                      {"t.txt", std::nullopt, {{"text", "hi"}}},
+                      {"d.bin", std::nullopt, {{"data", std::string("\x05\x07", 2)}}},
+                      js("lib.cjs", "const dep = require('./dep.cjs'); module.exports = { named: dep + 1 };"),
+                      js("dep.cjs", "module.exports = 41;"),
+                      {"add.wasm", std::nullopt, {{"wasm", wasm}}}});
+  ASSERT_TRUE(r.result.response) << errorText(r);
+  EXPECT_EQ(r.result.response->body, R"(["hi",7,42,42,5])");
+}
+
+TEST(Worker, ConsoleOutputIsCapturedWithLevelAndTime) {
+  auto r = runWorker({js("main.js", R"(export default { fetch() {
+      console.log("a", 1, { b: [2] }); console.warn("w"); console.error(new Error("e").message);
+      return new Response("ok"); } };)")});
+  ASSERT_TRUE(r.result.response) << errorText(r);
+  ASSERT_EQ(r.result.logs.size(), 3u);
+  EXPECT_EQ(r.result.logs[0].level, api::LogLevel::Log);
+  EXPECT_EQ(r.result.logs[0].message, "a 1 { b: [ 2 ] }");
+  EXPECT_EQ(r.result.logs[1].level, api::LogLevel::Warn);
+  EXPECT_EQ(r.result.logs[2].level, api::LogLevel::Error);
+  EXPECT_GT(r.result.logs[0].timeMs, 1.7e12);  // a Unix time in ms
+}
+
+TEST(Worker, WaitUntilKeepsTheInvocationAlive) {
+  auto r = runWorker({js("main.js", R"(export default { fetch(req, env, ctx) {
+      ctx.waitUntil(new Promise((ok) => setTimeout(ok, 20)).then(() => console.log("later")));
+      return new Response("now"); } };)")});
+  ASSERT_TRUE(r.result.response) << errorText(r);
+  EXPECT_EQ(r.result.response->body, "now");
+}
+
+TEST(Worker, SubrequestsAreCountedAgainstTheLimit) {
+  boost::asio::io_context ioc;
+  Limits l;
+  l.subrequests = 2;
+  RequestContext ctx(l, ioc);
+  ctx.newSubrequest();
+  ctx.newSubrequest();
+  try {
+    ctx.newSubrequest();
+    FAIL() << "the third subrequest should be refused";
+  } catch (const js::JsError& e) {
+    EXPECT_EQ(std::string(e.what()), "Too many subrequests. This Worker is allowed 2 per invocation.");
+  }
 }
 
 TEST(Worker, TopLevelThrowReportsFileLineAndColumn) {
