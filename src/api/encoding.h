@@ -1,7 +1,7 @@
 // https://encoding.spec.whatwg.org/ : TextEncoder and TextDecoder.
 //
-// UTF-8 and UTF-16 are decoded natively (UTF-8 valid input goes straight to V8); every legacy
-// encoding runs the spec's own decoder algorithm over index tables that are read once per
+// Every encoding is decoded by the spec's own decoder algorithm (encoding-decoders.cc); valid
+// UTF-8 skips it and goes to V8 as it is. The legacy encodings' index tables are read once per
 // process from ICU's converters and corrected where ICU's data differs from the spec's indexes.
 #pragma once
 
@@ -48,6 +48,14 @@ class Decoder {
 
 // Throws js::Error when ICU lacks the tables an encoding needs.
 std::unique_ptr<Decoder> makeDecoder(Encoding e, bool fatal);
+
+// UTF-8 validation without decoding, for shortcuts that hand valid text to V8 as it is.
+struct Utf8Scan {
+  size_t valid;  // bytes in complete, valid sequences from the start
+  bool ascii;    // those bytes are all ASCII
+  bool error;    // an invalid sequence follows them (else what follows is an unfinished one)
+};
+Utf8Scan scanUtf8(std::span<const uint8_t> bytes);
 
 }  // namespace encoding
 

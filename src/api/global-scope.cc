@@ -11,7 +11,7 @@
 #include "js/engine.h"
 #include "js/isolate.h"
 #include "js/serialize.h"
-#include "js/snapshot.h"
+#include "js/script.h"
 
 extern "C" {
 extern const char wisp_runtime_js[];
@@ -58,19 +58,15 @@ class Ops : public js::Object {
   static void waitUntil(js::Lock& js, js::Value promise) { Host::current(js).waitUntil(js, promise); }
 
   // https://w3c.github.io/webcrypto/#Crypto-method-getRandomValues (type checks done in JS)
-  static void fillRandom(js::Lock& js, v8::Local<v8::Value> view) {
-    if (!view->IsArrayBufferView()) throw js::TypeError("expected an ArrayBufferView");
-    auto v = view.As<v8::ArrayBufferView>();
-    if (v->ByteLength() == 0) return;
-    auto store = v->Buffer()->GetBackingStore();
-    auto* p = static_cast<unsigned char*>(store->Data()) + v->ByteOffset();
-    if (RAND_bytes(p, static_cast<int>(v->ByteLength())) != 1)
+  static void fillRandom(js::Lock& js, js::Value view) {
+    auto bytes = js.viewBytes(view);
+    if (bytes.empty()) return;
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
       throw js::Error("The system random number generator failed.");
   }
 
-  static v8::Local<v8::Value> structuredClone(js::Lock& js, v8::Local<v8::Value> value,
-                                              std::optional<v8::Local<v8::Value>> transfer) {
-    return js::structuredClone(js, value, transfer.value_or(v8::Local<v8::Value>()));
+  static js::Value structuredClone(js::Lock& js, js::Value value, std::optional<js::Value> options) {
+    return js::structuredClone(js, value, options.value_or(js.undefined()));
   }
 
   // https://url.spec.whatwg.org/#concept-domain-to-ascii, UTS #46 through ICU.
@@ -133,35 +129,10 @@ void registerClasses(js::Registry& registry) {
 }
 
 void installGlobalScope(js::Lock& js) {
-  auto global = js.context()->Global();
-  auto& data = js.data();
-  auto expose = [&](const js::ClassInfo& cls) {
-    auto fn = js.check(data.templateFor(js.isolate(), cls)->GetFunction(js.context()));
-    js.check(global->DefineOwnProperty(js.context(), js.name(cls.name), fn, v8::DontEnum));
-  };
-  expose(js::classInfo<TextEncoder>());
-  expose(js::classInfo<TextDecoder>());
-
-  // The JS half: an IIFE bundle that reads its ops and the object it fills for C++ from two
-  // temporary globals, removed again before the snapshot is taken.
-  auto ops = js.check(data.templateFor(js.isolate(), js::classInfo<Ops>())
-                          ->InstanceTemplate()->NewInstance(js.context()));
-  ops->SetInternalField(js::kClassIdField, v8::Integer::New(js.isolate(), js::classInfo<Ops>().id));
-  ops->SetAlignedPointerInInternalField(js::kObjectField, nullptr);
-  auto internals = v8::Object::New(js.isolate());
-  js.set(global, "__wispOps", ops);
-  js.set(global, "__wispInternals", internals);
-
-  std::string_view source(wisp_runtime_js, static_cast<size_t>(wisp_runtime_js_end - wisp_runtime_js));
-  v8::ScriptOrigin origin(js.isolate(), js.str("wisp:runtime.js"));
-  v8::ScriptCompiler::Source src(js.str(source), origin);
-  auto script = js.check(v8::ScriptCompiler::Compile(js.context(), &src));
-  js.check(script->Run(js.context()));
-
-  js.check(global->Delete(js.context(), js.name("__wispOps")));
-  js.check(global->Delete(js.context(), js.name("__wispInternals")));
-  auto key = v8::Private::ForApi(js.isolate(), js.str(js::kInternalsKey));
-  js.check(global->SetPrivate(js.context(), key, internals));
+  js::exposeClass(js, js::classInfo<TextEncoder>());
+  js::exposeClass(js, js::classInfo<TextDecoder>());
+  std::string_view bundle(wisp_runtime_js, static_cast<size_t>(wisp_runtime_js_end - wisp_runtime_js));
+  js::runRuntimeBundle(js, "wisp:runtime.js", bundle, js::makeStatelessInstance(js, js::classInfo<Ops>()));
 }
 
 }  // namespace wisp::api

@@ -134,7 +134,10 @@ export function encodeIntoLoopOverLargeString() {
   }
   const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) joined.set(p, (at += p.length) - p.length);
+  for (const p of parts) {
+    joined.set(p, at);
+    at += p.length;
+  }
   assertEquals(new TextDecoder().decode(joined), s);
 }
 

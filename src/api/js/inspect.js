@@ -1,7 +1,10 @@
 // Renders values for console output, after Node's util.format / util.inspect (the format
 // Workers' console also follows). Compact: no colours, no showHidden.
 // Getters are shown as [Getter] and never called, so logging an object has no side effects
-// beyond Proxy traps and a `[Symbol.for("nodejs.util.inspect.custom")]` method.
+// beyond Proxy traps, Symbol.toStringTag getters and `[Symbol.for("nodejs.util.inspect.custom")]`
+// methods. The runtime's own interfaces show their attribute values.
+
+import { interfaceAttributes } from "./webidl.js";
 
 const customInspect = Symbol.for("nodejs.util.inspect.custom");
 const maxDepth = 2;       // nesting shown before [Object] / [Array]
@@ -107,20 +110,24 @@ function render(value, depth, seen) {
 
   const name = constructorName(value);
   if (depth < 0) return Array.isArray(value) ? "[Array]" : `[${name ?? "Object"}]`;
+  const tag = value[Symbol.toStringTag];
   seen.push(value);
   try {
-    return renderObject(value, name, depth, seen);
+    return renderObject(value, name, typeof tag === "string" && tag !== "" && tag !== name ? tag : null, depth, seen);
   } finally {
     seen.pop();
   }
 }
 
-function renderObject(value, name, depth, seen) {
+// tag: a Symbol.toStringTag that differs from the constructor's name, shown as Node does.
+function renderObject(value, name, tag, depth, seen) {
   const inner = (v) => render(v, depth - 1, seen);
-  let prefix = name === "Object" ? "" : `${name ?? "[Object: null prototype]"} `;
+  let prefix = name === "Object" && !tag ? "" : `${name ?? "[Object: null prototype]"} `;
+  if (tag) prefix += `[${tag}] `;
   let entries = [];
   let open = "{", close = "}";
   let skip = () => false;  // own keys already shown as entries
+  let boxed = null;        // the primitive inside a String, Number or Boolean object
 
   if (Array.isArray(value) || ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     [open, close] = ["[", "]"];
@@ -148,26 +155,36 @@ function renderObject(value, name, depth, seen) {
     if (value.byteLength > 50) bytes.push(`... ${value.byteLength - 50} more bytes`);
     entries.push(`[Uint8Contents]: <${bytes.join(" ")}>`, `byteLength: ${value.byteLength}`);
   } else {
-    const boxed = boxedPrimitive(value);
+    boxed = boxedPrimitive(value);
     if (boxed !== null) {
       if (typeof boxed === "string") skip = isIndex;  // a String object's characters
       prefix = `[${name}: ${render(boxed, 0, [])}] `;
     }
   }
 
+  // A runtime interface's getters have no side effects, so their values are shown.
+  const attributes = interfaceAttributes(value);
+  const isInterface = attributes.length > 0;
   for (const key of Reflect.ownKeys(value)) {
     if (skip(key)) continue;
     const desc = Reflect.getOwnPropertyDescriptor(value, key);
     if (!desc || !desc.enumerable) continue;
-    const shown = desc.get || desc.set
-      ? `[${desc.get && desc.set ? "Getter/Setter" : desc.get ? "Getter" : "Setter"}]`
+    const shown = desc.get && isInterface ? attribute(value, desc.get, inner)
+      : desc.get || desc.set ? `[${desc.get && desc.set ? "Getter/Setter" : desc.get ? "Getter" : "Setter"}]`
       : inner(desc.value);
     entries.push(`${renderKey(key)}: ${shown}`);
   }
-  if (entries.length === 0) return prefix.startsWith("[") && prefix.endsWith("] ") && open === "{" && name !== null
-    ? prefix.trim()  // a boxed primitive: [Number: 3]
-    : `${prefix}${open}${close}`;
+  for (const [key, get] of attributes) entries.push(`${renderKey(key)}: ${attribute(value, get, inner)}`);
+  if (entries.length === 0) return boxed !== null ? prefix.trim() : `${prefix}${open}${close}`;
   return join(prefix, open, entries, close);
+}
+
+function attribute(value, get, inner) {
+  try {
+    return inner(Reflect.apply(get, value, []));
+  } catch {
+    return "[Getter]";
+  }
 }
 
 function arrayEntries(array, inner) {

@@ -38,9 +38,12 @@ function testFunction(name, value) {
   return null;
 }
 
+// The error's stack without the runtime's own frames (the runner's, mostly).
 function describe(error) {
   try {
-    if (error instanceof Error && typeof error.stack === "string") return error.stack;
+    if (error instanceof Error && typeof error.stack === "string") {
+      return error.stack.split("\n").filter((line) => !/^\s+at .*\bwisp:runtime\.js:/.test(line)).join("\n");
+    }
     return `Uncaught ${inspect(error)}`;
   } catch {
     return "Uncaught exception (could not be described)";

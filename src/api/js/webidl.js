@@ -44,10 +44,13 @@ function typeError(message, prefix, context) {
   return makeException(TypeError, message, prefix, context);
 }
 
+const interfacePrototypes = new WeakSet();  // filled by configureInterface
+
 // Makes a class look like a Web IDL interface: operations and attributes on the prototype are
 // enumerable, and Object.prototype.toString gives "[object Name]". Pass the name: the bundler
 // renames a class whose name clashes with another file's (Class.name would then be "Event2").
 export function configureInterface(Class, name = Class.name) {
+  interfacePrototypes.add(Class.prototype);
   Object.defineProperty(Class, "name", { value: name, writable: false, enumerable: false, configurable: true });
   for (const [target, skip] of [[Class.prototype, ["constructor"]], [Class, ["prototype", "name", "length"]]]) {
     for (const key of Reflect.ownKeys(target)) {
@@ -61,6 +64,20 @@ export function configureInterface(Class, name = Class.name) {
   Object.defineProperty(Class.prototype, Symbol.toStringTag, {
     value: name, writable: false, enumerable: false, configurable: true,
   });
+}
+
+// The attribute getters of the interfaces `value` implements, most derived first: console.log
+// shows their values, as Node does for its URL.
+export function interfaceAttributes(value) {
+  const attributes = [];
+  for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if (!interfacePrototypes.has(proto)) continue;
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      const desc = Object.getOwnPropertyDescriptor(proto, key);
+      if (desc.get && desc.enumerable) attributes.push([key, desc.get]);
+    }
+  }
+  return attributes;
 }
 
 // Defines Web IDL constants: readonly, enumerable, on both the interface and its prototype.
@@ -106,18 +123,24 @@ export function isObject(value) {
   return (typeof value === "object" && value !== null) || typeof value === "function";
 }
 
-const isSharedArrayBuffer = typeof SharedArrayBuffer === "function"
-  ? (v) => { try { Reflect.apply(Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength").get, v, []); return true; } catch { return false; } }
-  : () => false;
+// Brand checks through the byteLength getters, which instanceof or a forged prototype can't fool.
+// SharedArrayBuffer may be switched off in the isolate.
+const arrayBufferByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
+const sharedByteLength = typeof SharedArrayBuffer === "function"
+  ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength").get
+  : null;
 
-function isArrayBuffer(v) {
+function hasInternalSlot(getter, value) {
   try {
-    Reflect.apply(Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get, v, []);
+    Reflect.apply(getter, value, []);
     return true;
   } catch {
     return false;
   }
 }
+
+const isArrayBuffer = (value) => hasInternalSlot(arrayBufferByteLength, value);
+const isSharedArrayBuffer = (value) => sharedByteLength !== null && hasInternalSlot(sharedByteLength, value);
 
 export const converters = {
   any: (v) => v,
