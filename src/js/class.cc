@@ -79,6 +79,19 @@ Object* Wrapping::unwrap(Lock& js, v8::Local<v8::Value> v, const ClassInfo& want
   return static_cast<Object*>(o->GetAlignedPointerFromInternalField(kObjectField));
 }
 
+void exposeClass(Lock& js, const ClassInfo& cls) {
+  auto fn = js.check(IsolateData::of(js.isolate()).templateFor(js.isolate(), cls)->GetFunction(js.context()));
+  js.check(js.context()->Global()->DefineOwnProperty(js.context(), js.name(cls.name), fn, v8::DontEnum));
+}
+
+Value makeStatelessInstance(Lock& js, const ClassInfo& cls) {
+  auto tmpl = IsolateData::of(js.isolate()).templateFor(js.isolate(), cls);
+  auto obj = js.check(tmpl->InstanceTemplate()->NewInstance(js.context()));
+  obj->SetInternalField(kClassIdField, v8::Integer::New(js.isolate(), cls.id));
+  obj->SetAlignedPointerInInternalField(kObjectField, nullptr);
+  return Value(obj);
+}
+
 // ---- ClassBuilderBase (building mode) ----
 
 v8::Local<v8::FunctionTemplate> ClassBuilderBase::fn(v8::FunctionCallback cb, int length,
@@ -95,20 +108,18 @@ static v8::Local<v8::String> internalized(v8::Isolate* iso, const char* s) {
 
 void ClassBuilderBase::addMethod(const char* name, v8::FunctionCallback cb, int length,
                                  bool withSignature) {
-  tmpl_->PrototypeTemplate()->Set(internalized(isolate_, name), fn(cb, length, withSignature, name),
-                                  v8::DontEnum);
+  tmpl_->PrototypeTemplate()->Set(internalized(isolate_, name), fn(cb, length, withSignature, name));
 }
 
 void ClassBuilderBase::addStatic(const char* name, v8::FunctionCallback cb, int length) {
-  tmpl_->Set(internalized(isolate_, name), fn(cb, length, false, name), v8::DontEnum);
+  tmpl_->Set(internalized(isolate_, name), fn(cb, length, false, name));
 }
 
 void ClassBuilderBase::addAccessor(const char* name, v8::FunctionCallback get, v8::FunctionCallback set) {
   auto getter = fn(get, 0, true, name);
   v8::Local<v8::FunctionTemplate> setter;
   if (set) setter = fn(set, 1, true, name);
-  tmpl_->PrototypeTemplate()->SetAccessorProperty(internalized(isolate_, name), getter, setter,
-                                                  v8::DontEnum);
+  tmpl_->PrototypeTemplate()->SetAccessorProperty(internalized(isolate_, name), getter, setter);
 }
 
 void ClassBuilderBase::addConstant(const char* name, double value) {
@@ -131,12 +142,31 @@ void ClassBuilderBase::setConstructor(v8::FunctionCallback cb, int length) {
 
 void ClassBuilderBase::finish() {
   if (!hasConstructor_) tmpl_->SetCallHandler(&illegalConstructor);
+  // Object.prototype.toString gives "[object TextDecoder]", as Web IDL asks.
+  tmpl_->PrototypeTemplate()->Set(v8::Symbol::GetToStringTag(isolate_), internalized(isolate_, info_->name),
+                                  static_cast<v8::PropertyAttribute>(v8::ReadOnly | v8::DontEnum));
 }
 
 void ClassBuilderBase::recordCommon() { refs_->push_back(reinterpret_cast<intptr_t>(&illegalConstructor)); }
 
 void ClassBuilderBase::setParent(const ClassInfo& parent) {
   tmpl_->Inherit(IsolateData::of(isolate_).templateFor(isolate_, parent));
+}
+
+void detail::throwArgumentCount(const v8::FunctionCallbackInfo<v8::Value>& info, const char* cls, int required) {
+  std::string head;
+  if (info.IsConstructCall()) {
+    head = std::string("Failed to construct '") + cls + "'";
+  } else {
+    std::string method = "?";
+    if (info.Data()->IsString()) {
+      v8::String::Utf8Value s(info.GetIsolate(), info.Data());
+      if (*s) method = *s;
+    }
+    head = "Failed to execute '" + method + "' on '" + cls + "'";
+  }
+  throw TypeError(head + ": " + std::to_string(required) + (required == 1 ? " argument" : " arguments") +
+                  " required, but only " + std::to_string(info.Length()) + " present.");
 }
 
 const std::string& detail::describe(const v8::FunctionCallbackInfo<v8::Value>& info, const char* cls) {

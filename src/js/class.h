@@ -32,6 +32,7 @@
 #include "js/lock.h"
 #include "js/object.h"
 #include "js/v8.h"
+#include "js/value.h"
 
 namespace wisp::js {
 
@@ -212,6 +213,8 @@ void call(Lock& js, const v8::FunctionCallbackInfo<v8::Value>& info, T* self, co
 // "Failed to execute 'm' on 'C': argument", for conversion errors. Reuses a per-thread buffer
 // so the common, error-free call does not allocate.
 const std::string& describe(const v8::FunctionCallbackInfo<v8::Value>& info, const char* cls);
+// "Failed to execute 'm' on 'C': 2 arguments required, but only 1 present." (Web IDL)
+[[noreturn]] void throwArgumentCount(const v8::FunctionCallbackInfo<v8::Value>& info, const char* cls, int required);
 
 }  // namespace detail
 
@@ -313,6 +316,8 @@ class ClassBuilder : public ClassBuilderBase {
     detail::guarded(info, [&](Lock& js) {
       using Self = typename detail::Sig<decltype(Fn)>::Self;
       const std::string& what = detail::describe(info, classInfo<T>().name);
+      constexpr int required = detail::Arity<typename detail::Sig<decltype(Fn)>::Args>::required();
+      if (info.Length() < required) detail::throwArgumentCount(info, classInfo<T>().name, required);
       if constexpr (std::is_void_v<Self>) {
         detail::call<Fn, T>(js, info, nullptr, what.c_str());
       } else {
@@ -331,6 +336,8 @@ class ClassBuilder : public ClassBuilderBase {
                         "': Please use the 'new' operator, this object constructor cannot be "
                         "called as a function.");
       }
+      constexpr int required = detail::Arity<typename detail::Sig<decltype(Fn)>::Args>::required();
+      if (info.Length() < required) detail::throwArgumentCount(info, classInfo<T>().name, required);
       auto what = std::string("Failed to construct '") + classInfo<T>().name + "'";
       using Args = typename detail::Sig<decltype(Fn)>::Args;
       auto args = detail::convertArgs<Args>(js, info, what.c_str(),
@@ -349,6 +356,11 @@ void Registry::add(const char* name) {
   info.define = [](ClassBuilderBase& b) { T::define(static_cast<ClassBuilder<T>&>(b)); };
   classes_.push_back(&info);
 }
+
+// Snapshot time: globalThis[cls.name] = the class's constructor (non-enumerable, as Web IDL).
+void exposeClass(Lock& js, const ClassInfo& cls);
+// Snapshot time: a stateless instance of `cls`, for objects such as the native ops.
+Value makeStatelessInstance(Lock& js, const ClassInfo& cls);
 
 // Allocates a wrapped object of class T (registered) and returns a strong reference.
 template <class T, class... Args>

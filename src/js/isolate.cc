@@ -191,8 +191,10 @@ void Isolate::terminate(TerminationReason reason) {
 size_t Isolate::onNearHeapLimit(void* raw, size_t current, size_t) {
   auto* self = static_cast<Isolate*>(raw);
   self->terminate(TerminationReason::HeapLimit);
-  // Headroom so V8 can unwind to the point where termination takes effect.
-  return current + std::max<size_t>(current / 2, 16u << 20);
+  // Headroom so V8 can finish the allocation in progress and unwind to where termination takes
+  // effect. It must cover the largest single allocation (a string of up to 2^29 characters, a
+  // 1 GiB array); a smaller limit makes V8 abort the whole process instead.
+  return current + std::max<size_t>(current, 1200u << 20);
 }
 
 void Isolate::onPromiseReject(v8::PromiseRejectMessage message) {

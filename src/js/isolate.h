@@ -78,7 +78,8 @@ class Isolate {
   bool condemned() const { return reason_.load() != TerminationReason::None; }
 
   // Enters the isolate and context and runs `fn` with a Lock. A JS exception escaping `fn`
-  // becomes JsException; a termination becomes Terminated.
+  // becomes JsException; a termination, or a limit breached while `fn` ran (even if JS
+  // finished before the termination took effect), becomes Terminated.
   template <class F>
   auto run(F&& fn) -> decltype(fn(std::declval<Lock&>()));
 
@@ -122,10 +123,10 @@ auto Isolate::run(F&& fn) -> decltype(fn(std::declval<Lock&>())) {
   try {
     if constexpr (std::is_void_v<decltype(fn(js))>) {
       fn(js);
-      if (tc.HasCaught() || tc.HasTerminated()) rethrow(js, tc);
+      if (tc.HasCaught() || tc.HasTerminated() || condemned()) rethrow(js, tc);
     } else {
       auto result = fn(js);
-      if (tc.HasCaught() || tc.HasTerminated()) rethrow(js, tc);
+      if (tc.HasCaught() || tc.HasTerminated() || condemned()) rethrow(js, tc);
       return result;
     }
   } catch (const Pending&) {

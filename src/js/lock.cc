@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "js/convert.h"
 #include "js/isolate.h"
 
 namespace wisp::js {
@@ -38,9 +39,10 @@ void Lock::set(v8::Local<v8::Object> o, std::string_view key, v8::Local<v8::Valu
 Value Lock::undefined() const { return Value(v8::Undefined(isolate_)); }
 
 Value Lock::bytes(std::string_view data) const {
-  auto buffer = v8::ArrayBuffer::New(isolate_, data.size());
-  if (!data.empty()) memcpy(buffer->GetBackingStore()->Data(), data.data(), data.size());
-  return Value(v8::Uint8Array::New(buffer, 0, data.size()));
+  Lock self = *this;
+  auto out = newUint8Array(self, data.size());
+  if (!data.empty()) memcpy(out.bytes.data(), data.data(), data.size());
+  return out.array;
 }
 
 Value Lock::array(const std::vector<Value>& items) const {
@@ -74,6 +76,14 @@ std::string Lock::toBytes(Value v) const {
     return std::string(static_cast<const char*>(store->Data()), store->ByteLength());
   }
   return {};
+}
+
+std::span<uint8_t> Lock::viewBytes(Value v) const {
+  if (!v.local()->IsArrayBufferView()) return {};
+  auto view = v.local().As<v8::ArrayBufferView>();
+  auto store = view->Buffer()->GetBackingStore();
+  if (!store->Data()) return {};
+  return {static_cast<uint8_t*>(store->Data()) + view->ByteOffset(), view->ByteLength()};
 }
 
 double Lock::toNumber(Value v) const { return check(v.local()->NumberValue(context_)); }

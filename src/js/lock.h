@@ -4,6 +4,7 @@
 // isolate V8 is already in).
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -60,6 +61,8 @@ class Lock {
   Value property(Value object, std::string_view key) const; // undefined for non-objects
   std::string toString(Value v) const { return toString(v.local()); }
   std::string toBytes(Value v) const;                       // ArrayBuffer(View) contents
+  // The bytes an ArrayBufferView covers, writable in place; empty for other values.
+  std::span<uint8_t> viewBytes(Value v) const;
   double toNumber(Value v) const;
   size_t arrayLength(Value v) const;                        // 0 for non-arrays
   Value arrayItem(Value v, uint32_t index) const;

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "js/convert.h"
 #include "js/isolate.h"
 
 namespace wisp::js {
@@ -141,9 +142,9 @@ v8::Local<v8::Module> ModuleGraph::moduleFor(Lock& js, Entry& e) {
         e.exportNames = {"default"};
         break;
       case ModuleType::Data: {
-        auto ab = v8::ArrayBuffer::New(iso, e.spec.content.size());
-        if (!e.spec.content.empty()) memcpy(ab->GetBackingStore()->Data(), e.spec.content.data(), e.spec.content.size());
-        e.value.Reset(iso, ab);
+        auto bytes = newUint8Array(js, e.spec.content.size());
+        if (!e.spec.content.empty()) memcpy(bytes.bytes.data(), e.spec.content.data(), e.spec.content.size());
+        e.value.Reset(iso, bytes.array.local().As<v8::Uint8Array>()->Buffer());
         e.exportNames = {"default"};
         break;
       }

@@ -1,5 +1,7 @@
 #include "js/script.h"
 
+#include "js/snapshot.h"
+
 namespace wisp::js {
 
 Value runScript(Lock& js, std::string_view name, std::string_view source) {
@@ -7,6 +9,18 @@ Value runScript(Lock& js, std::string_view name, std::string_view source) {
   v8::ScriptCompiler::Source src(js.str(source), origin);
   auto script = js.check(v8::ScriptCompiler::Compile(js.context(), &src));
   return Value(js.check(script->Run(js.context())));
+}
+
+void runRuntimeBundle(Lock& js, std::string_view name, std::string_view source, Value ops) {
+  auto global = js.context()->Global();
+  auto internals = v8::Object::New(js.isolate());
+  js.set(global, "__wispOps", ops.local());
+  js.set(global, "__wispInternals", internals);
+  runScript(js, name, source);
+  js.check(global->Delete(js.context(), js.name("__wispOps")));
+  js.check(global->Delete(js.context(), js.name("__wispInternals")));
+  auto key = v8::Private::ForApi(js.isolate(), js.str(kInternalsKey));
+  js.check(global->SetPrivate(js.context(), key, internals));
 }
 
 std::string callGlobalFunction(Lock& js, const char* name, const std::vector<std::string>& args) {

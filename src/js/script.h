@@ -14,6 +14,11 @@ namespace wisp::js {
 // Compiles and runs a classic script; returns its completion value.
 Value runScript(Lock& js, std::string_view name, std::string_view source);
 
+// Snapshot time: runs a bundle that reads `ops` and fills `internals` through two temporary
+// globals (__wispOps, __wispInternals), removed again afterwards; `internals` is then kept as a
+// private property of the global object, reachable only from C++ (IsolateData::internals).
+void runRuntimeBundle(Lock& js, std::string_view name, std::string_view source, Value ops);
+
 // Calls globalThis[name](...strings) and returns the result as a string.
 std::string callGlobalFunction(Lock& js, const char* name, const std::vector<std::string>& args);
 

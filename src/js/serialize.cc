@@ -27,7 +27,9 @@ class SerializerDelegate final : public v8::ValueSerializer::Delegate {
 
 }  // namespace
 
-v8::Local<v8::Value> structuredClone(Lock& js, v8::Local<v8::Value> value, v8::Local<v8::Value> options) {
+Value structuredClone(Lock& js, Value valueArg, Value optionsArg) {
+  auto value = valueArg.local();
+  auto options = optionsArg.local();
   std::vector<v8::Local<v8::ArrayBuffer>> transfers;
   if (!options.IsEmpty() && !options->IsNullOrUndefined()) {
     if (!options->IsObject()) throw TypeError("Failed to execute 'structuredClone': options is not an object.");
@@ -71,7 +73,7 @@ v8::Local<v8::Value> structuredClone(Lock& js, v8::Local<v8::Value> value, v8::L
             deserializer.ReadValue(js.context()).ToLocal(&out);
   free(buffer);
   if (!ok) throw Pending{};
-  return out;
+  return Value(out);
 }
 
 }  // namespace wisp::js

@@ -2,11 +2,12 @@
 #pragma once
 
 #include "js/lock.h"
+#include "js/value.h"
 
 namespace wisp::js {
 
 // https://html.spec.whatwg.org/multipage/structured-data.html#dom-structuredclone
-// `transfer` is undefined or the options object `{transfer: [...]}`. Throws DataCloneError.
-v8::Local<v8::Value> structuredClone(Lock& js, v8::Local<v8::Value> value, v8::Local<v8::Value> options);
+// `options` is undefined or the options object `{transfer: [...]}`. Throws DataCloneError.
+Value structuredClone(Lock& js, Value value, Value options);
 
 }  // namespace wisp::js
