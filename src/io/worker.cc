@@ -167,7 +167,7 @@ void Worker::finish(const Ctx& ctx) {
 
 void Worker::start(std::function<void(std::optional<Failure>)> done) {
   auto ctx = newContext();
-  auto self = shared_from_this();
+  Worker* self = this;  // JS reactions run only inside this Worker's isolate, so never after it
   auto deliver = [this, done](std::optional<Failure> f) {
     boost::asio::post(ioc_, [done, f = std::move(f)]() mutable { done(std::move(f)); });
   };
@@ -203,7 +203,7 @@ void Worker::start(std::function<void(std::optional<Failure>)> done) {
 
 void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done) {
   auto ctx = newContext();
-  auto self = shared_from_this();
+  Worker* self = this;  // JS reactions run only inside this Worker's isolate, so never after it
   bool cold = !everInvoked_;
   everInvoked_ = true;
   auto deliver = [self, ctx, done, cold](std::optional<HttpResponse> response, std::optional<Failure> error) {
@@ -252,7 +252,7 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
 
 void Worker::runTests(std::function<void(TestRunResult)> done) {
   auto ctx = newContext();
-  auto self = shared_from_this();
+  Worker* self = this;  // JS reactions run only inside this Worker's isolate, so never after it
   auto deliver = [this, done](TestRunResult r) {
     boost::asio::post(ioc_, [done, r = std::move(r)]() mutable { done(std::move(r)); });
   };
@@ -318,17 +318,21 @@ void Worker::waitUntil(js::Lock& js, js::Value promise) {
   if (!current_) throw js::Error("waitUntil() can only be called while the Worker handles an event.");
   auto ctx = current_;
   ctx->pendingWaitUntil++;
-  auto self = shared_from_this();
+  Worker* self = this;  // JS reactions run only inside this Worker's isolate, so never after it
   // The reactions run inside some entry's microtask checkpoint; settle this invocation after it.
   auto settled = [self, ctx](js::Lock&, js::Value) {
     ctx->pendingWaitUntil--;
-    boost::asio::post(self->ioc_, [self, ctx] { self->settle(ctx); });
+    boost::asio::post(self->ioc_, [weak = self->weak_from_this(), ctx] {
+      if (auto w = weak.lock()) w->settle(ctx);
+    });
   };
   js::then(js, promise, settled, [self, ctx](js::Lock& js, js::Value error) {
     ctx->pendingWaitUntil--;
     auto e = js.describe(error);
     self->log(api::LogLevel::Error, "Uncaught (in waitUntil) " + (e.stack().empty() ? e.message() : e.stack()));
-    boost::asio::post(self->ioc_, [self, ctx] { self->settle(ctx); });
+    boost::asio::post(self->ioc_, [weak = self->weak_from_this(), ctx] {
+      if (auto w = weak.lock()) w->settle(ctx);
+    });
   });
 }
 

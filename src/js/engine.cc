@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "js/v8.h"
@@ -61,6 +63,8 @@ void Engine::init(const EngineOptions& options) {
   static const char kFlags[] =
       "--no-harmony-sharedarraybuffer --stack-size=900";
   v8::V8::SetFlagsFromString(kFlags, sizeof(kFlags) - 1);
+  // For experiments only (benchmarks): extra V8 flags. The snapshot generator must see the same.
+  if (const char* extra = getenv("WISP_V8_FLAGS")) v8::V8::SetFlagsFromString(extra, strlen(extra));
   gPlatform = std::make_unique<WispPlatform>(
       v8::platform::NewDefaultPlatform(options.workerThreads));
   v8::V8::InitializePlatform(gPlatform.get());

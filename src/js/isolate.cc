@@ -162,6 +162,7 @@ Isolate::~Isolate() {
     data_->internals.Reset();
     data_->templates_.clear();
     data_->releaseAllWrappers();
+    for (Finalizable* f : std::exchange(data_->finalizables_, {})) delete f;
   }
   isolate_->Dispose();
 }

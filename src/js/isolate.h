@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "js/error.h"
@@ -37,6 +38,13 @@ struct IsolateOptions {
 
 // Per-isolate state that the binding layer needs: the class templates and the wrapped objects
 // still owned by JS. Lives in the isolate's data slot 0.
+// Native state owned by a JS object and normally freed in a weak callback. V8 runs no weak
+// callbacks when an isolate is disposed, so the isolate frees what is left.
+class Finalizable {
+ public:
+  virtual ~Finalizable() = default;
+};
+
 class IsolateData {
  public:
   static IsolateData& of(v8::Isolate* isolate) {
@@ -47,6 +55,9 @@ class IsolateData {
   void trackWrapper(Object* o);
   void untrackWrapper(Object* o);
   void releaseAllWrappers();
+
+  void own(Finalizable* f) { finalizables_.insert(f); }
+  void disown(Finalizable* f) { finalizables_.erase(f); }
 
   // The embedder's own per-isolate state (the io layer's Worker); opaque here.
   void* embedder = nullptr;
@@ -61,6 +72,7 @@ class IsolateData {
   friend class SnapshotBuilder;
   std::vector<v8::Global<v8::FunctionTemplate>> templates_;
   std::vector<Object*> wrapped_;  // objects whose wrapper holds the last reference
+  std::unordered_set<Finalizable*> finalizables_;
 };
 
 class Isolate {

@@ -13,7 +13,7 @@ namespace {
 struct Reactions {
   Reaction onFulfilled, onRejected;
 };
-struct Holder {
+struct Holder final : Finalizable {
   std::shared_ptr<Reactions> reactions;
   v8::Global<v8::Function> fn;
 };
@@ -37,7 +37,10 @@ void react(const v8::FunctionCallbackInfo<v8::Value>& info) {
 
 void collected(const v8::WeakCallbackInfo<Holder>& info) {
   info.GetParameter()->fn.Reset();
-  info.SetSecondPassCallback([](const v8::WeakCallbackInfo<Holder>& second) { delete second.GetParameter(); });
+  info.SetSecondPassCallback([](const v8::WeakCallbackInfo<Holder>& second) {
+    IsolateData::of(second.GetIsolate()).disown(second.GetParameter());
+    delete second.GetParameter();
+  });
 }
 
 v8::Local<v8::Function> reactionFunction(Lock& js, v8::FunctionCallback cb, std::shared_ptr<Reactions> r) {
@@ -46,6 +49,7 @@ v8::Local<v8::Function> reactionFunction(Lock& js, v8::FunctionCallback cb, std:
   auto fn = js.check(v8::Function::New(js.context(), cb, v8::External::New(js.isolate(), holder.get()), 1));
   holder->fn.Reset(js.isolate(), fn);
   auto* raw = holder.release();
+  IsolateData::of(js.isolate()).own(raw);
   raw->fn.SetWeak(raw, &collected, v8::WeakCallbackType::kParameter);
   return fn;
 }
