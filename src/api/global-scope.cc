@@ -65,6 +65,10 @@ class Ops : public js::Object {
       throw js::Error("The system random number generator failed.");
   }
 
+  // Own property keys without array indices: inspecting a 10-million-element array must not
+  // list every index only to skip it.
+  static js::Value ownNonIndexKeys(js::Lock& js, js::Value object) { return js.ownNonIndexKeys(object); }
+
   static js::Value structuredClone(js::Lock& js, js::Value value, std::optional<js::Value> options) {
     return js::structuredClone(js, value, options.value_or(js.undefined()));
   }
@@ -87,6 +91,7 @@ class Ops : public js::Object {
     c.method<&Ops::waitUntil>("waitUntil");
     c.method<&Ops::fillRandom>("fillRandom");
     c.method<&Ops::structuredClone>("structuredClone");
+    c.method<&Ops::ownNonIndexKeys>("ownNonIndexKeys");
     c.method<&Ops::domainToASCII>("domainToASCII");
     c.method<&Ops::domainToUnicode>("domainToUnicode");
   }

@@ -128,6 +128,7 @@ void Worker::fail(const Ctx& ctx, Failure failure) {
   if (it == onFailure_.end()) {
     // The result was already delivered (a waitUntil task or a timer threw afterwards): log it.
     log(api::LogLevel::Error, "Uncaught " + failure.text());
+    settle(ctx);
     return;
   }
   auto report = std::move(it->second.report);

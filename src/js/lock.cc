@@ -88,6 +88,13 @@ std::span<uint8_t> Lock::viewBytes(Value v) const {
 
 double Lock::toNumber(Value v) const { return check(v.local()->NumberValue(context_)); }
 
+Value Lock::ownNonIndexKeys(Value object) const {
+  if (!object.isObject()) return Value(v8::Array::New(isolate_));
+  return Value(check(object.local().As<v8::Object>()->GetPropertyNames(
+      context_, v8::KeyCollectionMode::kOwnOnly, v8::PropertyFilter::ALL_PROPERTIES, v8::IndexFilter::kSkipIndices,
+      v8::KeyConversionMode::kKeepNumbers)));
+}
+
 size_t Lock::arrayLength(Value v) const { return v.local()->IsArray() ? v.local().As<v8::Array>()->Length() : 0; }
 
 Value Lock::arrayItem(Value v, uint32_t index) const {

@@ -64,6 +64,7 @@ class Lock {
   // The bytes an ArrayBufferView covers, writable in place; empty for other values.
   std::span<uint8_t> viewBytes(Value v) const;
   double toNumber(Value v) const;
+  Value ownNonIndexKeys(Value object) const;                 // strings and symbols, no indices
   size_t arrayLength(Value v) const;                        // 0 for non-arrays
   Value arrayItem(Value v, uint32_t index) const;
   // The exception-shaped description of any thrown value (for promise rejections).

@@ -9,8 +9,9 @@
 //
 // The Worker's classic scripts, in order (see README "Running it" in the WPT folder):
 //   config (test URL, title, fetchable files)  prelude.js  testharness.js  attach
-//   META script= files  the test  done()
+//   META script= files  the test  loaded (calls done())
 // tests/wpt/run.py drives this binary and compares the results with expectations/.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -18,7 +19,6 @@
 #include <map>
 #include <optional>
 #include <regex>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -57,8 +57,8 @@ std::optional<std::string> readFile(const fs::path& path) {
 bool isUtf8(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     auto c = static_cast<unsigned char>(s[i]);
-    size_t extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 9;
-    if (extra == 9 || i + extra >= s.size() + (extra == 0)) return false;
+    size_t extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 4;
+    if (extra == 4 || i + extra >= s.size() + (extra == 0 ? 1 : 0)) return false;  // bad lead or cut short
     for (size_t k = 1; k <= extra; k++)
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
     i += extra + 1;
@@ -69,17 +69,11 @@ bool isUtf8(const std::string& s) {
 std::string base64(const std::string& in) {
   static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t)in[i] << 16 | (uint8_t)in[i + 1] << 8 | (uint8_t)in[i + 2];
-    for (int s = 18; s >= 0; s -= 6) out += abc[(v >> s) & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = (uint8_t)in[i] << 16 | (i + 1 < in.size() ? (uint8_t)in[i + 1] << 8 : 0);
-    out += abc[(v >> 18) & 63];
-    out += abc[(v >> 12) & 63];
-    out += i + 1 < in.size() ? abc[(v >> 6) & 63] : '=';
-    out += '=';
+  for (size_t i = 0; i < in.size(); i += 3) {
+    size_t n = std::min<size_t>(3, in.size() - i);
+    uint32_t v = 0;
+    for (size_t k = 0; k < 3; k++) v = v << 8 | (k < n ? static_cast<uint8_t>(in[i + k]) : 0);
+    for (size_t k = 0; k < 4; k++) out += k <= n ? abc[(v >> (18 - 6 * k)) & 63] : '=';
   }
   return out;
 }
@@ -96,7 +90,7 @@ Meta parseMeta(const std::string& source) {
   std::istringstream in(source);
   for (std::string l; std::getline(in, l);) {
     std::smatch m;
-    if (!std::regex_match(l, m, line)) continue;
+    if (!l.starts_with("//") || !std::regex_match(l, m, line)) continue;
     std::string key = m[1], value = m[2];
     if (key == "script") meta.scripts.push_back(value);
     else if (key == "variant") meta.variants.push_back(value);
@@ -142,7 +136,7 @@ class Resources {
   void addFolder(const std::string& dir, const std::string& extension) {
     std::error_code ec;
     for (auto& entry : fs::directory_iterator(root_ / dir, ec)) {
-      if (entry.is_regular_file() && entry.path().extension() == extension)
+      if (entry.is_regular_file(ec) && entry.path().extension() == extension)
         add(fs::path(dir).append(entry.path().filename().string()).generic_string());
     }
   }
@@ -244,18 +238,20 @@ json runOne(const Settings& settings, const std::string& file, const std::string
     auto scriptDir = fs::path(path).parent_path().generic_string();
     if (!scriptDir.empty()) resources.addFolder(scriptDir, ".json");
     if (path.ends_with("idlharness.js")) resources.addFolder("interfaces", ".idl");
-    resources.addLiterals(dir, *text);
+    // The harness's own libraries name no test resources.
+    if (!path.starts_with("resources/")) resources.addLiterals(dir, *text);
     metaScripts.emplace_back("/" + path, std::move(*text));
   }
   auto config = resources.config(kOrigin + "/" + file + variant, meta.title);
-  code.classicScripts.emplace_back("wisp-wpt:config", "globalThis.__wptConfig = " + config.dump(-1, ' ', false, json::error_handler_t::replace) + ";");
+  auto configJson = config.dump(-1, ' ', false, json::error_handler_t::replace);
+  code.classicScripts.emplace_back("wisp-wpt:config", "globalThis.__wptConfig = " + configJson + ";");
   code.classicScripts.emplace_back("wisp-wpt:prelude", settings.prelude);
   code.classicScripts.emplace_back("/resources/testharness.js", settings.testharness);
   code.classicScripts.emplace_back("wisp-wpt:attach", "__wptAttach();");
   for (auto& s : metaScripts) code.classicScripts.push_back(std::move(s));
   code.classicScripts.emplace_back("/" + file, source);
-  // As the generated .any.worker.js does: loading is over once the test file has run.
-  code.classicScripts.emplace_back("wisp-wpt:epilogue", "done();");
+  // As the generated .any.worker.js does: loading is over once the test file has run (done()).
+  code.classicScripts.emplace_back("wisp-wpt:epilogue", "__wptLoaded();");
 
   Collected collected;
   std::optional<io::Failure> startFailure;
@@ -267,12 +263,16 @@ json runOne(const Settings& settings, const std::string& file, const std::string
     options.limits.wallMs = settings.timeoutMs;
     options.limits.heapBytes = 512u << 20;
     options.allowCodeGeneration = true;  // some tests use eval() / new Function()
-    options.onLog = [&](const io::LogEntry& e) { onLine(settings, collected, e); };
+    options.onLog = [&](const io::LogEntry& e) {
+      onLine(settings, collected, e);
+      // Results are in: timers a test left behind (an interval) must not hold the run.
+      if (collected.done) ioc.stop();
+    };
     try {
       auto worker = io::Worker::create(ioc, std::move(code), std::move(options));
       worker->start([&](std::optional<io::Failure> f) { startFailure = std::move(f); });
-      // Returns once nothing is left that could call back into JS: the harness completed and
-      // its timers are gone, or it never will, or the wall-time limit ended the Worker.
+      // Returns once the harness completed, or nothing is left that could call back into JS
+      // (it never will), or a limit ended the Worker.
       ioc.run();
       reason = worker->isolate().terminationReason();
     } catch (const std::exception& e) {
@@ -289,13 +289,15 @@ json runOne(const Settings& settings, const std::string& file, const std::string
   } else {
     // Incomplete: subtests that never reported count as timed out, as testharness.js would.
     for (auto& [i, t] : collected.tests) tests.push_back(t);
-    bool timedOut = reason == js::TerminationReason::None || reason == js::TerminationReason::WallTime;
-    status = timedOut ? 2 : 1;
-    message = reason != js::TerminationReason::None
-                  ? js::terminationMessage(reason)
-                  : "the test never completed and nothing was left that could complete it";
+    status = 2;
+    message = "the test never completed and nothing was left that could complete it";
   }
-  if (startFailure) {
+  if (reason != js::TerminationReason::None && !collected.done) {
+    // Out of time (CPU or wall, whichever the machine's load hits first) is a timeout; out of
+    // memory is an error.
+    status = reason == js::TerminationReason::HeapLimit ? 1 : 2;
+    message = js::terminationMessage(reason);
+  } else if (startFailure) {
     status = 1;
     message = "uncaught at top level: " + startFailure->text();
   }

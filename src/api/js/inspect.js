@@ -5,6 +5,7 @@
 // methods. The runtime's own interfaces show their attribute values.
 
 import { interfaceAttributes } from "./webidl.js";
+import { ops } from "./ops.js";
 
 const customInspect = Symbol.for("nodejs.util.inspect.custom");
 const maxDepth = 2;       // nesting shown before [Object] / [Array]
@@ -165,7 +166,9 @@ function renderObject(value, name, tag, depth, seen) {
   // A runtime interface's getters have no side effects, so their values are shown.
   const attributes = interfaceAttributes(value);
   const isInterface = attributes.length > 0;
-  for (const key of Reflect.ownKeys(value)) {
+  // Indexed values are already shown: list only the other keys, without walking every index.
+  const keys = skip === isIndex ? ops.ownNonIndexKeys(value) : Reflect.ownKeys(value);
+  for (const key of keys) {
     if (skip(key)) continue;
     const desc = Reflect.getOwnPropertyDescriptor(value, key);
     if (!desc || !desc.enumerable) continue;

@@ -10,6 +10,7 @@
 // ops.waitUntil(promise)             keep the current invocation alive until it settles
 // ops.fillRandom(arrayBufferView)    cryptographically random bytes, in place
 // ops.structuredClone(value, options)   V8 ValueSerializer; throws DataCloneError
+// ops.ownNonIndexKeys(object)        own string and symbol keys, array indices left out
 // ops.domainToASCII(domain, beStrict) -> string | null (null = failure)   (UTS #46, ICU)
 // ops.domainToUnicode(domain)        -> string | null
 export const ops = globalThis.__wispOps;
