@@ -45,6 +45,16 @@ TEST(WorkerCode, TypeScriptSyntaxErrorsNameTheFile) {
   EXPECT_NE(errorOf("main.ts", {plain("main.ts", "const x: = ;")}).find("main.ts"), std::string::npos);
 }
 
+TEST(WorkerCode, UnsupportedTypeScriptSyntaxIsNamed) {
+  EXPECT_EQ(errorOf("main.ts", {plain("main.ts", "function log(t: any) {}\n@log class A {}\nexport default {};")}),
+            "main.ts: Decorators are not supported (line 2).");
+  EXPECT_EQ(errorOf("main.ts", {plain("main.ts", "{ using res = open(); }\nexport default {};")}),
+            "main.ts: 'using' declarations are not supported (line 1).");
+  // An identifier called `using` is fine, and so is an e-mail address in a string.
+  EXPECT_EQ(errorOf("main.ts", {plain("main.ts", "const using = 1; const a = 'x@y.z'; export default { using, a };")}),
+            "no error");
+}
+
 TEST(WorkerCode, RejectsUnknownExtensions) {
   EXPECT_EQ(errorOf("main.txt", {plain("main.txt", "x")}),
             "Module name must end with '.js' or '.py' (or the content must be an object indicating the type "
