@@ -4,6 +4,7 @@
 import { transform } from "sucrase";
 import { parse } from "sucrase/dist/esm/parser/index.js";
 import { TokenType } from "sucrase/dist/esm/parser/tokenizer/types.js";
+import { normalizeSnippet, stripFences } from "./snippet.js";
 
 // Syntax that sucrase passes through and V8 10.2 cannot run gets a clear error here, instead of
 // V8's "Invalid or unexpected token" later.
@@ -43,5 +44,17 @@ globalThis.wispTranspile = function wispTranspile(source, filename) {
   } catch (e) {
     // sucrase says "Error transforming <file>: Unexpected token (1:10)"; the caller names the file.
     throw new SyntaxError(String(e.message).replace(/^Error transforming [^:]*: /, ""));
+  }
+};
+
+// A Code Mode snippet (JavaScript or TypeScript) -> one async function expression (snippet.js).
+globalThis.wispNormalizeSnippet = function wispNormalizeSnippet(code, typescript) {
+  let source = stripFences(code);
+  if (typescript === "true") source = globalThis.wispTranspile(source, "snippet.ts");
+  try {
+    return normalizeSnippet(source);
+  } catch (e) {
+    // acorn: "Unexpected token (3:5)"
+    throw new SyntaxError(String(e.message));
   }
 };

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "js/isolate.h"
 #include "js/promise.h"
@@ -25,9 +26,8 @@ Transpiler& shared() {
   return t;
 }
 
-}  // namespace
-
-std::string transpile(const std::string& source, const std::string& filename) {
+// Calls one of the bundle's global functions in the shared transpiler isolate.
+std::string callTranspiler(const char* function, const std::vector<std::string>& args, const std::string& what) {
   auto& t = shared();
   std::lock_guard lock(t.mutex);
   if (!t.isolate) {
@@ -41,16 +41,23 @@ std::string transpile(const std::string& source, const std::string& filename) {
     t.isolate = std::move(isolate);
   }
   try {
-    return t.isolate->run([&](js::Lock& js) {
-      return js::callGlobalFunction(js, "wispTranspile", {source, filename});
-    });
+    return t.isolate->run([&](js::Lock& js) { return js::callGlobalFunction(js, function, args); });
   } catch (const js::JsException& e) {
-    // sucrase reports "Unexpected token (3:5)" style messages; make them point at the file.
-    throw js::SyntaxError(filename + ": " + e.message());
+    throw js::SyntaxError(what + ": " + e.message());
   } catch (const js::Terminated& e) {
     t.isolate.reset();  // condemned: a fresh one next time
-    throw js::Error(std::string("TypeScript transpilation of ") + filename + " failed: " + e.what());
+    throw js::Error("Transpiling " + what + " failed: " + e.what());
   }
+}
+
+}  // namespace
+
+std::string transpile(const std::string& source, const std::string& filename) {
+  return callTranspiler("wispTranspile", {source, filename}, filename);
+}
+
+std::string normalizeSnippet(const std::string& code) {
+  return callTranspiler("wispNormalizeSnippet", {code, "true"}, "snippet");
 }
 
 }  // namespace wisp::io

@@ -8,7 +8,11 @@
 
 namespace wisp::io {
 
-// Throws js::JsError (SyntaxError "<file>:<line>:<col>: message") on a syntax error.
+// Throws js::JsError (SyntaxError "<file>: <message> (<line>:<col>)") on a syntax error.
 std::string transpile(const std::string& source, const std::string& filename);
+
+// A Code Mode snippet (JavaScript or TypeScript, maybe in a Markdown fence) as one async
+// function expression, by @cloudflare/codemode's rules (see snippet.js). Throws a SyntaxError.
+std::string normalizeSnippet(const std::string& code);
 
 }  // namespace wisp::io

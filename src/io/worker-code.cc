@@ -108,6 +108,12 @@ ModuleInput inputFromFile(const fs::path& file, const std::string& name) {
 
 }  // namespace
 
+WorkerCode snippetWorkerCode(const std::string& code) {
+  std::string fn = normalizeSnippet(code);
+  std::string source = "export default async function (env) { return await (" + fn + "\n)(); }\n";
+  return buildWorkerCode("snippet.js", {ModuleInput{"snippet.js", source, {}}});
+}
+
 std::optional<js::ModuleSpec> loadModuleFromDisk(const std::string& root, const std::string& name) {
   if (name.find("..") != std::string::npos || name.starts_with("/")) return std::nullopt;
   fs::path file = fs::path(root) / name;

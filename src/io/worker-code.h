@@ -32,6 +32,10 @@ struct WorkerCode {
   std::vector<std::pair<std::string, std::string>> classicScripts;
 };
 
+// A Code Mode snippet as a Worker: its main module's default export is an async function of
+// `env` that runs the normalised snippet (see transpiler.h) and returns its result.
+WorkerCode snippetWorkerCode(const std::string& code);
+
 // Reads and types one module file below `root` (for lazily loaded imports); nullopt if absent.
 std::optional<js::ModuleSpec> loadModuleFromDisk(const std::string& root, const std::string& name);
 

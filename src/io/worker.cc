@@ -251,6 +251,36 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
   });
 }
 
+void Worker::execute(std::function<void(ExecuteResult)> done) {
+  auto ctx = newContext();
+  Worker* self = this;  // JS reactions run only inside this Worker's isolate, so never after it
+  bool cold = !everInvoked_;
+  everInvoked_ = true;
+  auto deliver = [self, ctx, done, cold](std::optional<std::string> json, std::optional<Failure> error) {
+    ExecuteResult r{std::move(json), std::move(error), ctx->logs, {cold, ctx->cpuUsedMs, msSince(ctx->started)}};
+    boost::asio::post(self->ioc_, [done, r = std::move(r)]() mutable { done(std::move(r)); });
+  };
+  expect(ctx, [deliver](Failure f) { deliver(std::nullopt, std::move(f)); });
+  enter(ctx, [&](js::Lock& js) {
+    auto ns = js::Value(modules_->namespaceOf(js, code_.mainModule));
+    auto fn = js.property(ns, "default");
+    if (!fn.isFunction()) throw js::TypeError("The main module's default export is not a function.");
+    auto result = js.call(fn, {js.parseJson(options_.envJson)});
+    js::then(js, result,
+             [self, ctx, deliver](js::Lock& js, js::Value value) {
+               std::string error;
+               auto json = js.tryToJson(value, error);
+               if (!error.empty()) {
+                 return self->fail(ctx, {Failure::Kind::Exception, "TypeError",
+                                         "The result could not be serialized as JSON: " + error, "", ""});
+               }
+               if (self->onFailure_.erase(ctx.get()) == 0) return;
+               deliver(std::move(json), std::nullopt);
+             },
+             [self, ctx](js::Lock& js, js::Value error) { self->fail(ctx, fromException(js.describe(error))); });
+  });
+}
+
 void Worker::runTests(std::function<void(TestRunResult)> done) {
   auto ctx = newContext();
   Worker* self = this;  // JS reactions run only inside this Worker's isolate, so never after it

@@ -38,6 +38,13 @@ struct FetchResult {
   InvocationStats stats;
 };
 
+struct ExecuteResult {
+  std::optional<std::string> resultJson;  // JSON of the returned value; nullopt for undefined
+  std::optional<Failure> error;
+  std::vector<LogEntry> logs;
+  InvocationStats stats;
+};
+
 struct TestCaseResult {
   std::string name;
   bool ok = false;
@@ -68,6 +75,10 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   // Dispatches a fetch event to an entrypoint ("default" or a named export). `done` runs once
   // the Response is complete; the invocation may go on with ctx.waitUntil work afterwards.
   void fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done);
+
+  // Calls the main module's default export as `fn(env)` and awaits it (Code Mode snippets,
+  // see snippetWorkerCode). The result must be JSON-serialisable.
+  void execute(std::function<void(ExecuteResult)> done);
 
   // Runs every exported test function of the main module (for `wisp test`).
   void runTests(std::function<void(TestRunResult)> done);

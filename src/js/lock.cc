@@ -58,6 +58,22 @@ std::string Lock::toJson(Value v) const {
   return toString(s);
 }
 
+std::optional<std::string> Lock::tryToJson(Value v, std::string& error) const {
+  v8::TryCatch tc(isolate_);
+  v8::Local<v8::String> s;
+  if (!v8::JSON::Stringify(context_, v.local()).ToLocal(&s)) {
+    if (tc.HasTerminated()) {
+      tc.ReThrow();
+      throw Pending{};
+    }
+    auto e = toException(tc);
+    error = e.name().empty() ? e.message() : e.name() + ": " + e.message();
+    return std::nullopt;
+  }
+  if (v.local()->IsUndefined() || v.local()->IsFunction() || v.local()->IsSymbol()) return std::nullopt;
+  return toString(s);
+}
+
 Value Lock::property(Value object, std::string_view key) const {
   if (!object.isObject()) return undefined();
   return Value(get(object.local().As<v8::Object>(), key));
@@ -99,6 +115,14 @@ size_t Lock::arrayLength(Value v) const { return v.local()->IsArray() ? v.local(
 
 Value Lock::arrayItem(Value v, uint32_t index) const {
   return Value(check(v.local().As<v8::Array>()->Get(context_, index)));
+}
+
+Value Lock::call(Value function, const std::vector<Value>& args) const {
+  if (!function.isFunction()) throw TypeError("The value is not a function.");
+  std::vector<v8::Local<v8::Value>> argv;
+  for (auto& a : args) argv.push_back(a.local());
+  return Value(check(function.local().As<v8::Function>()->Call(context_, v8::Undefined(isolate_),
+                                                               static_cast<int>(argv.size()), argv.data())));
 }
 
 JsException Lock::describe(Value exception) const {

@@ -4,6 +4,7 @@
 // isolate V8 is already in).
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -58,6 +59,9 @@ class Lock {
   Value array(const std::vector<Value>& items) const;
   Value parseJson(std::string_view json) const;             // throws SyntaxError
   std::string toJson(Value v) const;
+  // JSON.stringify without letting an exception escape: nullopt for values JSON cannot hold at
+  // top level (undefined, functions); on a throw (cycles, BigInt) nullopt and `error` is set.
+  std::optional<std::string> tryToJson(Value v, std::string& error) const;
   Value property(Value object, std::string_view key) const; // undefined for non-objects
   std::string toString(Value v) const { return toString(v.local()); }
   std::string toBytes(Value v) const;                       // ArrayBuffer(View) contents
@@ -67,6 +71,7 @@ class Lock {
   Value ownNonIndexKeys(Value object) const;                 // strings and symbols, no indices
   size_t arrayLength(Value v) const;                        // 0 for non-arrays
   Value arrayItem(Value v, uint32_t index) const;
+  Value call(Value function, const std::vector<Value>& args) const;  // throws TypeError if not callable
   // The exception-shaped description of any thrown value (for promise rejections).
   JsException describe(Value exception) const;
 
