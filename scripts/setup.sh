@@ -14,7 +14,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libboost1.81-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcli11-dev
+  libboost1.81-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libfmt-dev libspdlog-dev libseccomp-dev libsqlite3-dev zlib1g-dev libicu-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libuv1 libc-ares2 libnghttp2-14 libbrotli1
