@@ -207,13 +207,11 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
   Worker* self = this;  // JS reactions run only inside this Worker's isolate, so never after it
   bool cold = !everInvoked_;
   everInvoked_ = true;
+  // Posted, so it runs after the entry that produced the result has added its CPU time.
   auto deliver = [self, ctx, done, cold](std::optional<HttpResponse> response, std::optional<Failure> error) {
-    FetchResult result;
-    result.response = std::move(response);
-    result.error = std::move(error);
-    result.logs = ctx->logs;
-    result.stats = {cold, ctx->cpuUsedMs, msSince(ctx->started)};
-    boost::asio::post(self->ioc_, [done, result = std::move(result)]() mutable { done(std::move(result)); });
+    boost::asio::post(self->ioc_, [ctx, done, cold, response = std::move(response), error = std::move(error)]() mutable {
+      done(FetchResult{std::move(response), std::move(error), ctx->logs, {cold, ctx->cpuUsedMs, msSince(ctx->started)}});
+    });
   };
   expect(ctx, [deliver](Failure f) { deliver(std::nullopt, std::move(f)); });
   enter(ctx, [&](js::Lock& js) {
@@ -256,9 +254,11 @@ void Worker::execute(std::function<void(ExecuteResult)> done) {
   Worker* self = this;  // JS reactions run only inside this Worker's isolate, so never after it
   bool cold = !everInvoked_;
   everInvoked_ = true;
+  // Posted, so it runs after the entry that produced the result has added its CPU time.
   auto deliver = [self, ctx, done, cold](std::optional<std::string> json, std::optional<Failure> error) {
-    ExecuteResult r{std::move(json), std::move(error), ctx->logs, {cold, ctx->cpuUsedMs, msSince(ctx->started)}};
-    boost::asio::post(self->ioc_, [done, r = std::move(r)]() mutable { done(std::move(r)); });
+    boost::asio::post(self->ioc_, [ctx, done, cold, json = std::move(json), error = std::move(error)]() mutable {
+      done(ExecuteResult{std::move(json), std::move(error), ctx->logs, {cold, ctx->cpuUsedMs, msSince(ctx->started)}});
+    });
   };
   expect(ctx, [deliver](Failure f) { deliver(std::nullopt, std::move(f)); });
   enter(ctx, [&](js::Lock& js) {

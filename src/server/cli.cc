@@ -12,6 +12,7 @@
 #include "io/worker.h"
 #include "js/class.h"
 #include "js/engine.h"
+#include "server/serve.h"
 
 #ifndef WISP_VERSION
 #define WISP_VERSION "0.1.0"
@@ -200,6 +201,13 @@ int runCli(int argc, char** argv) {
   test->add_option("files", files, "test files")->required();
   testLimits.add(*test);
 
+  auto* serve = app.add_subcommand("serve", "Serve Workers over HTTP: the Worker a wrangler config names, or the built-in execute API");
+  ServeFlags serveFlags;
+  std::string listen;
+  serve->add_option("dir", serveFlags.dir, "folder with wrangler.jsonc / wrangler.json / wrangler.toml (or a config file)")
+      ->capture_default_str();
+  serve->add_option("--listen", listen, "address to listen on (host:port), overrides wisp.listen");
+
   app.add_subcommand("version", "Print the version")->callback([] {
     std::cout << "wisp " << WISP_VERSION << " (V8 " << js::Engine::v8Version() << ")\n";
   });
@@ -215,6 +223,10 @@ int runCli(int argc, char** argv) {
   int rc = 1;
   if (app.got_subcommand(run)) rc = cmdRun(path, method, headers, data, url, entrypoint, runLimits);
   else if (app.got_subcommand(test)) rc = cmdTest(files, testLimits);
+  else if (app.got_subcommand(serve)) {
+    if (!listen.empty()) serveFlags.listen = listen;
+    rc = runServe(serveFlags);
+  }
   std::cout.flush();
   return rc;
 }

@@ -1,0 +1,169 @@
+#include "server/serve.h"
+
+#include <iostream>
+#include <mutex>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
+
+#include "io/worker.h"
+#include "server/config.h"
+#include "server/execute-api.h"
+#include "server/http-server.h"
+
+namespace wisp::server {
+namespace {
+
+std::mutex gLogMutex;
+
+void logLine(const std::string& line) {
+  std::lock_guard lock(gLogMutex);
+  std::cerr << line << "\n";
+}
+
+// The configured host Worker, one instance per event loop (an isolate runs on one thread). A
+// condemned instance (a limit was breached) is replaced before the next request.
+class HostWorkers {
+ public:
+  HostWorkers(const Config& config, HttpServer& server) : config_(config) {
+    for (size_t i = 0; i < server.loopCount(); i++) loops_.push_back(std::make_unique<Loop>(server.loop(i)));
+  }
+
+  void handle(Request request, Responder responder) {
+    Loop* loop = nullptr;
+    for (auto& l : loops_)
+      if (&l->ioc == request.loop) loop = l.get();
+    if (!loop) return responder.fail();
+    auto method = request.method, url = request.url;
+    auto headers = request.headers;
+    request.body.readAll([this, loop, method, url, headers, responder](std::string body, BodyError error) mutable {
+      if (error != BodyError::none) return;
+      io::HttpRequest req{method, url, headers, std::move(body)};
+      withWorker(*loop, [this, req = std::move(req), responder](std::shared_ptr<io::Worker> worker,
+                                                                std::optional<io::Failure> failure) mutable {
+        if (failure) return internalError(responder, *failure);
+        worker->fetch(std::move(req), "default", [this, responder](io::FetchResult r) mutable {
+          if (r.error) return internalError(responder, *r.error);
+          auto& res = *r.response;
+          responder.send(res.status, res.headers, std::move(res.body), res.statusText);
+        });
+      });
+    });
+  }
+
+ private:
+  struct Loop {
+    explicit Loop(boost::asio::io_context& c) : ioc(c) {}
+    boost::asio::io_context& ioc;
+    std::shared_ptr<io::Worker> worker;
+    bool ready = false;
+    std::vector<std::function<void(std::shared_ptr<io::Worker>, std::optional<io::Failure>)>> waiting;
+  };
+
+  using Ready = std::function<void(std::shared_ptr<io::Worker>, std::optional<io::Failure>)>;
+
+  // Gives `ready` this loop's started host Worker, starting (or replacing) it first if needed.
+  void withWorker(Loop& loop, Ready ready) {
+    if (loop.worker && loop.ready && !loop.worker->condemned()) return ready(loop.worker, std::nullopt);
+    loop.waiting.push_back(std::move(ready));
+    if (loop.worker && !loop.ready) return;  // starting
+    io::Worker::Options options;
+    options.limits = config_.wisp.limits.toLimits();
+    options.envJson = config_.vars.dump();
+    options.onLog = [](const io::LogEntry& e) {
+      logLine(nlohmann::json{{"type", "console"}, {"level", api::logLevelName(e.level)}, {"time", e.timeMs},
+                             {"message", e.message}}.dump());
+    };
+    try {
+      loop.worker = io::Worker::create(loop.ioc, io::loadWorkerCodeFromPath(config_.main), options);
+    } catch (const std::exception& e) {
+      return flush(loop, io::Failure{io::Failure::Kind::Exception, "Error", e.what(), "", ""});
+    }
+    loop.ready = false;
+    loop.worker->start([this, &loop](std::optional<io::Failure> f) {
+      if (f) {
+        loop.worker.reset();
+        return flush(loop, f);
+      }
+      loop.ready = true;
+      flush(loop, std::nullopt);
+    });
+  }
+
+  void flush(Loop& loop, std::optional<io::Failure> failure) {
+    auto waiting = std::move(loop.waiting);
+    loop.waiting.clear();
+    for (auto& w : waiting) w(failure ? nullptr : loop.worker, failure);
+  }
+
+  // The client gets a plain 500 that leaks nothing; the operator gets the details.
+  static void internalError(Responder& responder, const io::Failure& f) {
+    logLine(nlohmann::json{{"type", "error"}, {"message", f.text()}, {"stack", f.stack}}.dump());
+    responder.send(500, {{"content-type", "text/plain;charset=UTF-8"}}, "Internal Server Error\n");
+  }
+
+  const Config& config_;
+  std::vector<std::unique_ptr<Loop>> loops_;
+};
+
+}  // namespace
+
+int runServe(const ServeFlags& flags) {
+  Config config;
+  try {
+    if (auto loaded = loadConfig(flags.dir)) {
+      for (auto& w : loaded->warnings) std::cerr << "warning: " << w.message << "\n";
+      config = std::move(loaded->config);
+    }
+    if (flags.listen) {
+      std::string error;
+      auto addr = parseListenAddress(*flags.listen, &error);
+      if (!addr) throw ConfigError("--listen: " + error);
+      config.wisp.listen = *addr;
+    }
+    if (config.main.empty() && !config.wisp.listen.isLoopback() && config.wisp.apiToken.empty()) {
+      throw ConfigError("listening on " + config.wisp.listen.toString() +
+                        " (not loopback) needs an API token: set wisp.apiToken (or wisp.apiTokenEnv).");
+    }
+  } catch (const ConfigError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  if (!config.workerLoaders.empty()) {
+    std::cerr << "warning: worker_loaders: the Worker Loader binding is not available in this version of wisp yet; "
+                 "env." << config.workerLoaders[0].binding << " will be missing\n";
+  }
+
+  HttpServerOptions options;
+  options.address = config.wisp.listen.host;
+  options.port = config.wisp.listen.port;
+  options.threads = config.wisp.threadCount();
+  options.maxHeaderBytes = config.wisp.maxHeaderBytes;
+  options.maxBodyBytes = config.wisp.maxBodyBytes;
+  options.accessLog = [](const AccessLogEntry& e) { logLine(accessLogJson(e)); };
+  options.errorLog = [](std::string_view message) {
+    logLine(nlohmann::json{{"type", "error"}, {"message", std::string(message)}}.dump());
+  };
+
+  std::unique_ptr<HostWorkers> host;
+  ExecuteApi api({config.wisp.limits.toLimits(), config.wisp.apiToken});
+  HttpServer server(options, [&](Request request, Responder responder) {
+    if (host) host->handle(std::move(request), std::move(responder));
+    else api.handle(std::move(request), std::move(responder));
+  });
+  if (!config.main.empty()) host = std::make_unique<HostWorkers>(config, server);
+  server.stopOnSignals(std::chrono::seconds(10));
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    std::cerr << "error: cannot listen on " << config.wisp.listen.toString() << ": " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "wisp serving " << (config.main.empty() ? "the built-in execute API" : config.main) << " on http://"
+            << config.wisp.listen.host << ":" << server.port() << " (" << server.loopCount() << " threads)\n";
+  server.wait();
+  return 0;
+}
+
+}  // namespace wisp::server
