@@ -60,6 +60,8 @@ await build({
   outfile: join(out, "runtime.js"),
   minifyWhitespace: true,
   minifySyntax: true,
+  // Keep class and function names as written: users see them (atob.name, String(Event)).
+  keepNames: true,
   // whatwg-url's IDNA step goes to ICU through a native op instead of tr46's 250 kB table; its
   // other dependencies are replaced by small versions that fit V8 10.2 and the snapshot.
   alias: {
