@@ -176,11 +176,15 @@ JsException Lock::toException(v8::Local<v8::Value> exception, v8::Local<v8::Mess
   if (!exception.IsEmpty() && exception->IsObject()) {
     auto o = exception.As<v8::Object>();
     v8::Local<v8::Value> v;
-    // Own or inherited data properties only; getters are not invoked.
+    // Own or inherited properties, without interceptors. A getter the code defined on its own
+    // thrown object does run here, still under the invocation's CPU budget; anything it throws
+    // is dropped, and only string values are kept.
     auto read = [&](const char* key) -> std::string {
-      auto k = v8::String::NewFromUtf8(isolate_, key).ToLocalChecked();
-      auto desc = o->GetRealNamedProperty(context_, k);
-      if (desc.ToLocal(&v)) return safeString(v);
+      v8::TryCatch inner(isolate_);
+      v8::Local<v8::String> k;
+      if (!v8::String::NewFromUtf8(isolate_, key, v8::NewStringType::kInternalized).ToLocal(&k)) return {};
+      if (o->GetRealNamedProperty(context_, k).ToLocal(&v)) return safeString(v);
+      if (inner.HasTerminated()) inner.ReThrow();
       return {};
     };
     name = read("name");
