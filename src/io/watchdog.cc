@@ -41,12 +41,17 @@ Watchdog::Guard Watchdog::arm(js::Isolate& isolate, double cpuBudgetMs, Clock::t
   // budget could have been spent, so an idle watchdog never polls.
   e.nextCheck = std::min(wallDeadline, Clock::now() + std::chrono::microseconds(static_cast<int64_t>(e.cpuBudgetMs * 1000)));
   uint64_t id;
+  bool wake;
   {
     std::lock_guard lock(mutex_);
     id = nextId_++;
     entries_.emplace(id, e);
+    // Most entries end long before their first check is due: only wake the thread (a context
+    // switch per entry into JS) when this check comes before its next wake-up.
+    wake = e.nextCheck < nextWake_;
+    if (wake) nextWake_ = e.nextCheck;
   }
-  wake_.notify_all();
+  if (wake) wake_.notify_all();
   return Guard(id);
 }
 
@@ -63,6 +68,7 @@ void Watchdog::loop() {
   std::unique_lock lock(mutex_);
   while (!stop_) {
     if (entries_.empty()) {
+      nextWake_ = Clock::time_point::max();
       wake_.wait(lock);
       continue;
     }
@@ -88,6 +94,7 @@ void Watchdog::loop() {
       next = std::min(next, e.nextCheck);
       ++it;
     }
+    nextWake_ = next;
     if (next != Clock::time_point::max()) wake_.wait_until(lock, next);
   }
 }

@@ -57,6 +57,8 @@ class Watchdog {
   std::map<uint64_t, Entry> entries_;
   uint64_t nextId_ = 1;
   bool stop_ = false;
+  // When the watchdog thread will next wake up by itself; arm() only wakes it earlier if needed.
+  std::chrono::steady_clock::time_point nextWake_ = std::chrono::steady_clock::time_point::max();
   std::thread thread_;
 };
 
