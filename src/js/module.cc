@@ -76,7 +76,16 @@ ModuleGraph::Entry* ModuleGraph::find(const std::string& name) {
   return raw;
 }
 
-ModuleGraph::Entry& ModuleGraph::resolve(Lock& js, const std::string& specifier, const std::string& referrer) {
+ModuleGraph::Entry& ModuleGraph::resolve(Lock& js, const std::string& specifier, const std::string& referrerAt) {
+  // `referrerAt` is the importing module's name, possibly followed by ":line:column".
+  std::string referrer = referrerAt;
+  for (int i = 0; i < 2; i++) {
+    auto colon = referrer.rfind(':');
+    if (colon == std::string::npos || colon + 1 == referrer.size() ||
+        referrer.find_first_not_of("0123456789", colon + 1) != std::string::npos)
+      break;
+    referrer.resize(colon);
+  }
   if (auto b = builtins_.find(specifier); b != builtins_.end()) {
     if (auto* e = find(specifier)) return *e;
     auto e = std::make_unique<Entry>();
@@ -90,7 +99,7 @@ ModuleGraph::Entry& ModuleGraph::resolve(Lock& js, const std::string& specifier,
   std::string name = relative ? joinPath(dirname(referrer), specifier) : specifier;
   if (auto* e = find(name)) return *e;
   std::string msg = "No such module \"" + name + "\".";
-  if (!referrer.empty()) msg += "\n  imported from \"" + referrer + "\"";
+  if (!referrerAt.empty()) msg += "\n  imported from \"" + referrerAt + "\"";
   throw Error(msg);
 }
 
@@ -211,7 +220,21 @@ v8::MaybeLocal<v8::Module> ModuleGraph::resolveCallback(v8::Local<v8::Context> c
   try {
     auto& graph = of(iso);
     Entry* from = graph.byModule(referrer);
-    Entry& target = graph.resolve(js, js.toString(specifier), from ? from->spec.name : std::string());
+    // Name the import's position in the referrer ("main.js:3:20"), so a missing import points
+    // at its line the way a syntax error does.
+    std::string where = from ? from->spec.name : std::string();
+    if (from && !referrer->IsSyntheticModule()) {
+      auto requests = referrer->GetModuleRequests();
+      for (int i = 0; i < requests->Length(); i++) {
+        auto request = requests->Get(context, i).As<v8::ModuleRequest>();
+        if (request->GetSpecifier()->StrictEquals(specifier)) {
+          auto loc = referrer->SourceOffsetToLocation(request->GetSourceOffset());
+          where += ":" + std::to_string(loc.GetLineNumber() + 1) + ":" + std::to_string(loc.GetColumnNumber() + 1);
+          break;
+        }
+      }
+    }
+    Entry& target = graph.resolve(js, js.toString(specifier), where);
     return graph.moduleFor(js, target);
   } catch (const JsError& err) {
     js.throwError(err);
