@@ -7,6 +7,7 @@
 
 #include "api/encoding.h"
 #include "api/host.h"
+#include "api/worker-loader.h"
 #include "js/class.h"
 #include "js/engine.h"
 #include "js/isolate.h"
@@ -94,6 +95,9 @@ class Ops : public js::Object {
     c.method<&Ops::ownNonIndexKeys>("ownNonIndexKeys");
     c.method<&Ops::domainToASCII>("domainToASCII");
     c.method<&Ops::domainToUnicode>("domainToUnicode");
+    c.method<&WorkerLoaderOps::loaderLoad>("loaderLoad");
+    c.method<&WorkerLoaderOps::loaderAlive>("loaderAlive");
+    c.method<&WorkerLoaderOps::loaderFetch>("loaderFetch");
   }
 
  private:

@@ -10,6 +10,8 @@
 
 namespace wisp::api {
 
+class WorkerLoaderHost;  // worker-loader.h
+
 enum class LogLevel { Debug, Log, Info, Warn, Error };
 const char* logLevelName(LogLevel level);
 
@@ -27,6 +29,8 @@ class Host {
   virtual void waitUntil(js::Lock& js, js::Value promise) = 0;
   // Unix time in ms when this Worker's isolate was created (performance.timeOrigin).
   virtual double timeOrigin() const = 0;
+  // The Worker Loader bindings' runtime half; null when the Worker has no such binding.
+  virtual WorkerLoaderHost* workerLoader() { return nullptr; }
 };
 
 }  // namespace wisp::api

@@ -47,6 +47,8 @@ class RequestContext {
   // invocation has not produced its result, it never will.
   int pendingTimers = 0;
   int pendingWaitUntil = 0;
+  // Asynchronous operations started by this invocation (Worker::awaitIo) not yet completed.
+  int pendingIo = 0;
   bool resultDelivered = false;
   bool finished = false;   // result delivered and waitUntil settled: timers are cancelled
   // Classic-script startup (the WPT harness): the invocation lasts while timers are pending.

@@ -45,9 +45,12 @@ Worker::Worker(boost::asio::io_context& ioc, WorkerCode code, Options options)
   modules_ = std::make_unique<js::ModuleGraph>(code_.modules, kBuiltinModules, std::move(fallback));
   isolate_->data().embedder = static_cast<api::Host*>(this);
   isolate_->data().modules = modules_.get();
+  if (!options_.workerLoaders.empty())
+    loader_ = std::make_unique<WorkerLoader>(*this, ioc_, options_.limits, options_.onLog);
 }
 
 Worker::~Worker() {
+  loader_.reset();  // its dynamic Workers go first
   for (auto& [id, t] : timers_) t.timer->cancel();
   timers_.clear();
   isolate_->data().embedder = nullptr;
@@ -55,8 +58,8 @@ Worker::~Worker() {
   isolate_->locked([&] { modules_.reset(); });  // its handles must go while the isolate lives
 }
 
-std::shared_ptr<RequestContext> Worker::newContext() {
-  auto ctx = std::make_shared<RequestContext>(options_.limits, ioc_);
+std::shared_ptr<RequestContext> Worker::newContext(const Limits& limits) {
+  auto ctx = std::make_shared<RequestContext>(limits, ioc_);
   armWallTimer(ctx);
   return ctx;
 }
@@ -140,7 +143,7 @@ void Worker::fail(const Ctx& ctx, Failure failure) {
 void Worker::settle(const Ctx& ctx) {
   if (ctx->finished) return;
   bool waiting = onFailure_.count(ctx.get()) > 0;
-  if (waiting && ctx->pendingTimers == 0 && ctx->pendingWaitUntil == 0) {
+  if (waiting && ctx->pendingTimers == 0 && ctx->pendingWaitUntil == 0 && ctx->pendingIo == 0) {
     // Nothing left that could call back into JS for this invocation.
     fail(ctx, {Failure::Kind::Exception, "Error", "The script will never generate a response.", "", ""});
     waiting = false;
@@ -152,6 +155,7 @@ void Worker::finish(const Ctx& ctx) {
   if (ctx->finished) return;
   ctx->finished = true;
   ctx->wallTimer.cancel();
+  if (loader_) loader_->invocationFinished(ctx.get());
   // As in Workers, the invocation's timers end with it.
   {
     for (auto it = timers_.begin(); it != timers_.end();) {
@@ -202,8 +206,9 @@ void Worker::start(std::function<void(std::optional<Failure>)> done) {
   });
 }
 
-void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done) {
-  auto ctx = newContext();
+void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done,
+                   FetchOptions fetchOptions) {
+  auto ctx = newContext(lowerLimits(options_.limits, fetchOptions.limits));
   Worker* self = this;  // JS reactions run only inside this Worker's isolate, so never after it
   bool cold = !everInvoked_;
   everInvoked_ = true;
@@ -221,9 +226,19 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
                                 {js.string(request.method), js.string(request.url), js.array(headers),
                                  request.body.empty() ? js.undefined() : js.bytes(request.body)});
     auto env = js.parseJson(options_.envJson);
-    auto context = js::callInternal(js, "makeContext", {js.undefined()});
+    if (!options_.workerLoaders.empty()) {
+      std::vector<js::Value> bindings;
+      for (auto& b : options_.workerLoaders) bindings.push_back(js.array({js.string(b.binding), js.string(b.ns)}));
+      js::callInternal(js, "addWorkerLoaders", {env, js.array(bindings)});
+    }
+    auto props = fetchOptions.propsJson.empty() ? js.undefined() : js.parseJson(fetchOptions.propsJson);
+    auto context = js::callInternal(js, "makeContext", {props});
     auto ns = js::Value(modules_->namespaceOf(js, code_.mainModule));
     auto handler = js.property(ns, entrypoint);
+    if (handler.isUndefined()) {
+      throw js::Error(entrypoint == "default" ? "Worker has no default entrypoint."
+                                              : "Worker has no such entrypoint: " + entrypoint);
+    }
     auto responsePromise = js::callInternal(js, "dispatchFetch", {handler, req, env, context});
     auto onError = [self, ctx](js::Lock& js, js::Value error) { self->fail(ctx, fromException(js.describe(error))); };
     js::then(js, responsePromise,
@@ -306,6 +321,41 @@ void Worker::runTests(std::function<void(TestRunResult)> done) {
              },
              [self, ctx](js::Lock& js, js::Value error) { self->fail(ctx, fromException(js.describe(error))); });
   });
+}
+
+js::Value Worker::awaitIo(js::Lock& js, std::function<void(IoDone)> start) {
+  if (!current_) throw js::Error("This operation can only run while the Worker handles an event.");
+  auto ctx = current_;
+  uint32_t id = nextIoId_++;
+  auto promise = js::callInternal(js, "newIo", {js.number(id)});
+  ctx->pendingIo++;
+  std::weak_ptr<Worker> weak = weak_from_this();
+  IoDone done = [weak, ctx, id](IoResult result) {
+    // Posted: the result re-enters the host at the top of the loop, never inside another entry.
+    auto self = weak.lock();
+    if (!self) return;
+    boost::asio::post(self->ioc_, [weak, ctx, id, result = std::move(result)] {
+      auto self = weak.lock();
+      if (!self) return;
+      ctx->pendingIo--;
+      if (ctx->finished) return;
+      self->enter(ctx, [&](js::Lock& js) {
+        js::Value value;
+        bool ok = true;
+        try {
+          value = result(js);
+        } catch (const js::JsError& e) {
+          ok = false;
+          value = js.error(e);
+        }
+        js::callInternal(js, "settleIo", {js.number(id), js.boolean(ok), value});
+      });
+    });
+  };
+  boost::asio::post(ioc_, [weak, start = std::move(start), done = std::move(done)] {
+    if (weak.lock()) start(done);
+  });
+  return promise;
 }
 
 // ---- api::Host ----

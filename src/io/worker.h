@@ -20,6 +20,7 @@
 #include "io/limits.h"
 #include "io/request-context.h"
 #include "io/worker-code.h"
+#include "io/worker-loader.h"
 #include "js/isolate.h"
 #include "js/module.h"
 
@@ -56,6 +57,13 @@ struct TestRunResult {
   std::vector<TestCaseResult> cases;
 };
 
+// A `worker_loaders` binding: env[binding] is a Worker Loader whose loaded Workers are shared by
+// every binding with the same namespace (the config's `id`, else the binding's own name).
+struct LoaderBinding {
+  std::string binding;
+  std::string ns;
+};
+
 class Worker final : public api::Host, public std::enable_shared_from_this<Worker> {
  public:
   struct Options {
@@ -64,6 +72,13 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
     // Called for every console message as it happens (the CLI prints them live).
     std::function<void(const LogEntry&)> onLog;
     bool allowCodeGeneration = false;  // eval() / new Function(); off as in Workers
+    std::vector<LoaderBinding> workerLoaders;
+  };
+
+  // Per fetch event: `ctx.props` (JSON; empty for none) and limits lower than the Worker's.
+  struct FetchOptions {
+    std::string propsJson;
+    api::DynamicLimits limits;
   };
 
   static std::shared_ptr<Worker> create(boost::asio::io_context& ioc, WorkerCode code, Options options);
@@ -74,7 +89,16 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
 
   // Dispatches a fetch event to an entrypoint ("default" or a named export). `done` runs once
   // the Response is complete; the invocation may go on with ctx.waitUntil work afterwards.
-  void fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done);
+  void fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done,
+             FetchOptions options = {});
+
+  // Bridges an asynchronous C++ operation into the current invocation's JS: returns a promise.
+  // `start` runs on the loop after the current entry and gets `done`, to call once with a
+  // function that builds the result inside this Worker (a thrown js::JsError rejects the
+  // promise). The invocation counts as pending meanwhile (RequestContext::pendingIo).
+  using IoResult = std::function<js::Value(js::Lock&)>;
+  using IoDone = std::function<void(IoResult)>;
+  js::Value awaitIo(js::Lock& js, std::function<void(IoDone)> start);
 
   // Calls the main module's default export as `fn(env)` and awaits it (Code Mode snippets,
   // see snippetWorkerCode). The result must be JSON-serialisable.
@@ -84,6 +108,8 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   void runTests(std::function<void(TestRunResult)> done);
 
   bool condemned() const { return isolate_->condemned(); }
+  // The invocation whose JS is running, if any.
+  const RequestContext* currentContext() const { return current_.get(); }
   js::Isolate& isolate() { return *isolate_; }
 
   // api::Host
@@ -92,12 +118,14 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   void cancelTimer(uint32_t id) override;
   void waitUntil(js::Lock& js, js::Value promise) override;
   double timeOrigin() const override { return timeOrigin_; }
+  api::WorkerLoaderHost* workerLoader() override { return loader_.get(); }
 
  private:
   Worker(boost::asio::io_context& ioc, WorkerCode code, Options options);
 
   using Ctx = std::shared_ptr<RequestContext>;
-  std::shared_ptr<RequestContext> newContext();
+  std::shared_ptr<RequestContext> newContext(const Limits& limits);
+  std::shared_ptr<RequestContext> newContext() { return newContext(options_.limits); }
   // Runs `fn` inside the isolate for invocation `ctx`. Returns false if the Worker was
   // condemned (a limit) or `fn` threw; `ctx` is then failed through its onFailure.
   bool enter(const Ctx& ctx, const std::function<void(js::Lock&)>& fn);
@@ -130,6 +158,8 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
     std::function<void(Failure)> report;
   };
   std::map<RequestContext*, Waiting> onFailure_;
+  uint32_t nextIoId_ = 1;
+  std::unique_ptr<WorkerLoader> loader_;  // when the Worker has Worker Loader bindings
 };
 
 }  // namespace wisp::io

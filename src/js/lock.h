@@ -55,6 +55,7 @@ class Lock {
   Value undefined() const;
   Value string(std::string_view s) const { return Value(str(s)); }
   Value number(double d) const { return Value(v8::Number::New(isolate_, d)); }
+  Value boolean(bool b) const { return Value(v8::Boolean::New(isolate_, b)); }
   Value bytes(std::string_view data) const;                 // a new Uint8Array
   Value array(const std::vector<Value>& items) const;
   Value parseJson(std::string_view json) const;             // throws SyntaxError
@@ -77,6 +78,7 @@ class Lock {
 
   // Makes the JS exception for a C++ JsError (a real Error / DOMException object).
   v8::Local<v8::Value> makeError(const JsError& e) const;
+  Value error(const JsError& e) const { return Value(makeError(e)); }
   // Throws `e` into JS (the caller then returns to V8).
   void throwError(const JsError& e) const;
 

@@ -71,6 +71,7 @@ class HostWorkers {
     io::Worker::Options options;
     options.limits = config_.wisp.limits.toLimits();
     options.envJson = config_.vars.dump();
+    for (auto& l : config_.workerLoaders) options.workerLoaders.push_back({l.binding, l.id.value_or("binding:" + l.binding)});
     options.onLog = [](const io::LogEntry& e) {
       logLine(nlohmann::json{{"type", "console"}, {"level", api::logLevelName(e.level)}, {"time", e.timeMs},
                              {"message", e.message}}.dump());
@@ -129,10 +130,6 @@ int runServe(const ServeFlags& flags) {
   } catch (const ConfigError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
-  }
-  if (!config.workerLoaders.empty()) {
-    std::cerr << "warning: worker_loaders: the Worker Loader binding is not available in this version of wisp yet; "
-                 "env." << config.workerLoaders[0].binding << " will be missing\n";
   }
 
   HttpServerOptions options;

@@ -3,70 +3,20 @@
 import http.client
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+from wisp_server import Cases, Server
 
 WISP = sys.argv[1]
 HERE = os.path.dirname(os.path.abspath(__file__))
-results = []
+cases = Cases()
+case = cases.case
 
 
-class Server:
-    def __init__(self, *args, env=None):
-        self.log = tempfile.TemporaryFile(mode="w+")
-        self.proc = subprocess.Popen([WISP, "serve", *args], stdout=subprocess.DEVNULL, stderr=self.log,
-                                     env={**os.environ, **(env or {})})
-        deadline = time.time() + 30
-        self.port = None
-        while time.time() < deadline and self.port is None:
-            self.log.seek(0)
-            m = re.search(r"on http://127\.0\.0\.1:(\d+)", self.log.read())
-            if m:
-                self.port = int(m.group(1))
-            elif self.proc.poll() is not None:
-                break
-            else:
-                time.sleep(0.05)
-        if self.port is None:
-            raise RuntimeError("server did not start: " + self.stderr())
-
-    def stderr(self):
-        self.log.seek(0)
-        return self.log.read()
-
-    def request(self, method, path, body=None, headers=None, conn=None):
-        c = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        data = r.read()
-        if conn is None:
-            c.close()
-        return r.status, dict(r.getheaders()), data
-
-    def execute(self, payload, headers=None):
-        status, _, data = self.request("POST", "/v1/execute", json.dumps(payload), headers)
-        return status, json.loads(data)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=30)
-
-
-def case(fn):
-    try:
-        fn()
-        results.append((fn.__name__, None))
-    except Exception as e:  # noqa: BLE001 - any failure fails the case
-        results.append((fn.__name__, f"{type(e).__name__}: {e}"))
-    return fn
-
-
-builtin = Server("--listen", "127.0.0.1:0", tempfile.mkdtemp())
-host = Server(os.path.join(HERE, "hosts/hello"))
+builtin = Server(WISP, "--listen", "127.0.0.1:0", tempfile.mkdtemp())
+host = Server(WISP, os.path.join(HERE, "hosts/hello"))
 
 
 @case
@@ -137,7 +87,7 @@ def api_token_is_required_when_configured():
     d = tempfile.mkdtemp()
     with open(os.path.join(d, "wrangler.toml"), "w") as f:
         f.write('[wisp]\nlisten = "127.0.0.1:0"\napiTokenEnv = "WISP_TEST_TOKEN"\n')
-    s = Server(d, env={"WISP_TEST_TOKEN": "s3cret"})
+    s = Server(WISP, d, env={"WISP_TEST_TOKEN": "s3cret"})
     try:
         status, out = s.execute({"code": "1"})
         assert status == 401, out
@@ -205,11 +155,4 @@ def sigterm_drains_and_exits_cleanly():
     assert host.stop() == 0
 
 
-failed = [r for r in results if r[1]]
-for name, err in results:
-    print(("FAIL " if err else "ok   ") + name + (f"\n  {err}" if err else ""))
-print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-for s in (builtin, host):
-    if s.proc.poll() is None:
-        s.proc.kill()
-sys.exit(1 if failed else 0)
+cases.report(builtin, host)

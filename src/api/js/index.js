@@ -14,6 +14,8 @@
 //     workersModule                     exports of the built-in module "cloudflare:workers"
 //     runTests(namespace)               -> Promise<[{name, ok, error}]>, for `wisp test`
 //     testModule                        exports of the built-in module "wisp:test" (assertions)
+//     addWorkerLoaders(env, [[binding, namespace], ...])   env[binding] = a Worker Loader
+//     newIo(id) -> Promise / settleIo(id, ok, value)        C++ async work (Worker::awaitIo)
 //
 // Order matters: later files use earlier ones (as Deno's numbered ext/ files do).
 import { internals } from "./ops.js";
@@ -34,6 +36,8 @@ import { Response } from "./fetch/response.js";
 import * as fetchInternals from "./fetch/internals.js";
 import * as entrypoints from "./entrypoints.js";
 import { runTests, testModule } from "./test-runner.js";
+import { newIo, settleIo } from "./pending-io.js";
+import { addWorkerLoaders } from "./worker-loader.js";
 
 const globals = {
   DOMException, Event, EventTarget, CustomEvent, AbortController, AbortSignal, console,
@@ -59,4 +63,7 @@ Object.assign(internals, {
   workersModule: entrypoints.workersModule,
   runTests,
   testModule,
+  addWorkerLoaders,
+  newIo,
+  settleIo,
 });

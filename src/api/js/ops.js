@@ -13,5 +13,9 @@
 // ops.ownNonIndexKeys(object)        own string and symbol keys, array indices left out
 // ops.domainToASCII(domain, beStrict) -> string | null (null = failure)   (UTS #46, ICU)
 // ops.domainToUnicode(domain)        -> string | null
+// ops.loaderLoad(main, modules, envJson, cpuMs?, subRequests?) -> id   (see js/worker-loader.js)
+// ops.loaderAlive(id) -> bool
+// ops.loaderFetch(id, entrypoint, propsJson, cpuMs?, subRequests?, method, url, headers, body)
+//                                    -> Promise<[status, statusText, headers, body]>
 export const ops = globalThis.__wispOps;
 export const internals = globalThis.__wispInternals;

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""The Worker Loader binding (env.LOADER) end to end: `wisp serve` runs tests/e2e/hosts/loader, a
+host Worker written as for Cloudflare, and every route's answer is checked exactly."""
+import os
+import sys
+import time
+
+from wisp_server import Cases, Server
+
+WISP = sys.argv[1]
+HERE = os.path.dirname(os.path.abspath(__file__))
+cases = Cases()
+case = cases.case
+
+
+host = Server(WISP, os.path.join(HERE, "hosts/loader"))
+GREETER = ('"env":{"SECRET":"s3"},"props":%s,"count":%d,"text":"hi there","config":{"a":[1,2]},"data":[1,2,3]}')
+
+
+def expect(path, want):
+    status, body = host.get(path)
+    assert status == 200 and body == want, f"{path}: {status} {body!r}\n  wanted {want!r}"
+
+
+@case
+def host_answers():
+    expect("/", "host ok")
+
+
+@case
+def get_loads_once_and_reuses_the_worker_by_name():
+    expect("/get?name=a", '201 yes dyn:{"method":"GET","path":"/hello","body":"",' + GREETER % ("{}", 1))
+    expect("/get?name=a", '201 yes dyn:{"method":"GET","path":"/hello","body":"",' + GREETER % ("{}", 2))
+    expect("/calls", "1")
+    expect("/get?name=b", '201 yes dyn:{"method":"GET","path":"/hello","body":"",' + GREETER % ("{}", 1))
+    expect("/calls", "2")
+
+
+@case
+def load_posts_a_body_with_props_to_a_fresh_worker():
+    for _ in range(2):
+        expect("/post", '201 yes dyn:{"method":"POST","path":"/submit","body":"payload",' +
+               GREETER % ('{"user":"ada"}', 1))
+
+
+@case
+def named_worker_entrypoint_class_gets_props_and_env():
+    expect("/named", '200 null {"admin":true,"props":{"role":"root"},"env":{"SECRET":"s3"}}')
+
+
+@case
+def named_plain_object_entrypoint():
+    expect("/plain", "200 null plain bob")
+
+
+@case
+def requests_wait_for_getcode_which_runs_once():
+    expect("/concurrent", "calls=1 counts=1,2,3")
+
+
+@case
+def getcode_rejection_reaches_every_call():
+    expect("/get-code-rejects", "error Error: Code loader failed! | error Error: Code loader failed!")
+
+
+@case
+def bad_module_type_rejects_the_request_for_get():
+    expect("/bad-module-get", "error TypeError: Module name must end with '.js' or '.py' (or the content must be "
+                              "an object indicating the type explicitly). Got: main.txt.")
+
+
+@case
+def bad_module_throws_synchronously_for_load():
+    expect("/bad-module-load", "threw TypeError: Each module must contain exactly one of 'js', 'cjs', 'text', "
+                               "'data', 'json', 'py', or 'wasm'. Module 'a.js' contained 2 properties.")
+
+
+@case
+def compatibility_date_is_required():
+    expect("/no-date", "threw TypeError: Incorrect type for the 'compatibilityDate' field on 'WorkerCode': "
+                       "the provided value is not of type 'string'.")
+
+
+@case
+def env_is_limited_to_one_mib():
+    expect("/env-too-big", "threw Error: Dynamic Worker env size (1048586 bytes) exceeds the maximum allowed "
+                           "size of 1048576 bytes.")
+
+
+@case
+def top_level_throw_reaches_every_call():
+    expect("/top-level-throw", "error RangeError: boom at startup | error RangeError: boom at startup")
+
+
+@case
+def an_exception_in_the_dynamic_worker_rejects_the_call():
+    expect("/dynamic-throws", "error TypeError: nope")
+
+
+@case
+def missing_entrypoints():
+    expect("/missing-entrypoint", "error Error: Worker has no such entrypoint: Nope | "
+                                  "error Error: Worker has no default entrypoint.")
+
+
+@case
+def cpu_breach_fails_the_call_reloads_and_the_host_keeps_answering():
+    expect("/cpu", "error Error: Worker exceeded CPU time limit. | 200 null alive")
+    expect("/", "host ok")
+    expect("/get?name=a", '201 yes dyn:{"method":"GET","path":"/hello","body":"",' + GREETER % ("{}", 3))
+
+
+@case
+def a_stub_kept_across_requests_keeps_working():
+    expect("/kept", "200 null plain kept")
+    expect("/kept", "200 null plain kept")
+
+
+@case
+def getentrypoint_limits_lower_the_cpu_budget():
+    t = time.time()
+    expect("/entrypoint-limits", "error Error: Worker exceeded CPU time limit.")
+    assert time.time() - t < 0.8, "the server's 1000 ms budget was used instead of 30 ms"
+    expect("/", "host ok")
+
+
+@case
+def sigterm_drains_and_exits_cleanly():
+    assert host.stop() == 0
+
+
+cases.report(host)
