@@ -103,10 +103,11 @@ bool Worker::enter(const Ctx& ctx, const std::function<void(js::Lock&)>& fn) {
   }
   ctx->cpuUsedMs += threadCpuMs(cpuClock) - cpuBefore;
   js::Engine::pumpTasks(isolate_->v8Isolate());
-  current_ = previous;
+  // Logged while `ctx` is still current, so they land in this invocation's logs.
   for (auto& r : rejections) {
     log(api::LogLevel::Error, "Uncaught (in promise) " + (r.stack().empty() ? r.message() : r.stack()));
   }
+  current_ = previous;
   if (failure) {
     fail(ctx, std::move(*failure));
     return false;

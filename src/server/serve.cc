@@ -1,5 +1,7 @@
 #include "server/serve.h"
 
+#include <strings.h>
+
 #include <iostream>
 #include <mutex>
 #include <vector>
@@ -16,6 +18,14 @@ namespace wisp::server {
 namespace {
 
 std::mutex gLogMutex;
+
+bool isHopByHop(const std::string& name) {
+  static const char* const kHopByHop[] = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
+                                          "te", "trailer", "upgrade"};
+  for (const char* h : kHopByHop)
+    if (strcasecmp(name.c_str(), h) == 0) return true;
+  return false;
+}
 
 void logLine(const std::string& line) {
   std::lock_guard lock(gLogMutex);
@@ -36,7 +46,11 @@ class HostWorkers {
       if (&l->ioc == request.loop) loop = l.get();
     if (!loop) return responder.fail();
     auto method = request.method, url = request.url;
-    auto headers = request.headers;
+    // Hop-by-hop fields describe this connection, not the request: the Worker does not see them.
+    io::HeaderList headers;
+    for (auto& [name, value] : request.headers) {
+      if (!isHopByHop(name)) headers.emplace_back(name, value);
+    }
     request.body.readAll([this, loop, method, url, headers, responder](std::string body, BodyError error) mutable {
       if (error != BodyError::none) return;
       io::HttpRequest req{method, url, headers, std::move(body)};

@@ -129,6 +129,13 @@ def host_receives_request_bodies():
 
 
 @case
+def host_does_not_see_hop_by_hop_headers():
+    status, _, data = host.request("GET", "/headers", headers={"X-Mine": "1", "Connection": "keep-alive", "TE": "trailers"})
+    names = json.loads(data)
+    assert status == 200 and "x-mine" in names and "connection" not in names and "te" not in names, names
+
+
+@case
 def host_exception_is_a_clean_500():
     status, _, data = host.request("GET", "/throw")
     assert status == 500 and b"secret" not in data, data

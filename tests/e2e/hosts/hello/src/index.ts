@@ -16,6 +16,8 @@ export default {
         throw new Error("secret internal detail");
       case "/loop":
         for (;;) {}
+      case "/headers":
+        return Response.json([...request.headers.keys()]);
       case "/json":
         return Response.json({ ok: true, query: Object.fromEntries(url.searchParams) });
       default:
