@@ -1,6 +1,9 @@
 #include "io/worker-loader.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include <algorithm>
 
 #include <boost/asio/post.hpp>
 
@@ -15,6 +18,8 @@ struct WorkerLoader::Entry {
   std::optional<Failure> failure;        // the start failed (top-level throw): every request gets it
   std::vector<std::function<void()>> waiting;  // requests made while it starts
   const RequestContext* owner = nullptr;  // for a transient Worker: the invocation it lives for
+  bool transient = false;
+  std::chrono::steady_clock::time_point lastUsed = std::chrono::steady_clock::now();
 
   // Unloaded while requests still wait for its start: they fail rather than hang.
   ~Entry() {
@@ -43,10 +48,52 @@ Limits lowerLimits(Limits base, const api::DynamicLimits& limits) {
 }
 
 WorkerLoader::WorkerLoader(Worker& host, boost::asio::io_context& ioc, Limits serverLimits,
-                           std::function<void(const LogEntry&)> onLog)
-    : host_(host), ioc_(ioc), serverLimits_(serverLimits), onLog_(std::move(onLog)) {}
+                           std::function<void(const LogEntry&)> onLog, LoaderCache cache)
+    : host_(host), ioc_(ioc), serverLimits_(serverLimits), onLog_(std::move(onLog)), cache_(cache), idleSweep_(ioc) {
+  armIdleSweep();
+}
 
-WorkerLoader::~WorkerLoader() = default;
+WorkerLoader::~WorkerLoader() { idleSweep_.cancel(); }
+
+void WorkerLoader::evictBeyondCount() {
+  size_t named = 0;
+  for (auto& [id, e] : workers_) named += e->transient ? 0 : 1;
+  while (named > cache_.maxWorkers) {
+    auto oldest = workers_.end();
+    for (auto it = workers_.begin(); it != workers_.end(); ++it) {
+      if (!it->second->transient && (oldest == workers_.end() || it->second->lastUsed < oldest->second->lastUsed))
+        oldest = it;
+    }
+    if (oldest == workers_.end()) break;
+    // Destroyed at the top of the loop, outside the entry into JS that is loading a Worker.
+    boost::asio::post(ioc_, [gone = std::move(oldest->second)] {});
+    workers_.erase(oldest);
+    named--;
+  }
+}
+
+void WorkerLoader::armIdleSweep() {
+  if (cache_.idleSeconds <= 0) return;
+  auto period = std::chrono::duration<double>(std::clamp(cache_.idleSeconds / 4, 0.05, 30.0));
+  idleSweep_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(period));
+  idleSweep_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: the loader is going away
+    sweepIdle();
+    armIdleSweep();
+  });
+}
+
+void WorkerLoader::sweepIdle() {
+  auto cutoff = std::chrono::steady_clock::now() -
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(cache_.idleSeconds));
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (!it->second->transient && it->second->lastUsed < cutoff) {
+      it = workers_.erase(it);  // requests in flight hold the entry until they are answered
+    } else {
+      ++it;
+    }
+  }
+}
 
 uint64_t WorkerLoader::loadWorker(WorkerCode code, std::string envJson, api::DynamicLimits limits, bool transient) {
   if (envJson.size() > kMaxEnvSize) {
@@ -58,9 +105,11 @@ uint64_t WorkerLoader::loadWorker(WorkerCode code, std::string envJson, api::Dyn
   options.envJson = std::move(envJson);
   options.onLog = onLog_;
   auto entry = std::make_shared<Entry>();
+  entry->transient = transient;
   if (transient) entry->owner = host_.currentContext();
   uint64_t id = nextId_++;
   workers_[id] = entry;
+  if (!transient) evictBeyondCount();
   // Created and started after the host's current entry into JS: one isolate at a time.
   boost::asio::post(ioc_, [&ioc = ioc_, alive = std::weak_ptr<Entry>(entry), code = std::move(code),
                            options = std::move(options)]() mutable {
@@ -115,6 +164,7 @@ js::Value WorkerLoader::fetchWorker(js::Lock& js, uint64_t id, HttpRequest reque
   auto it = workers_.find(id);
   if (it == workers_.end()) throw js::Error("This dynamic Worker is no longer loaded.");
   std::shared_ptr<Entry> entry = it->second;
+  entry->lastUsed = std::chrono::steady_clock::now();
   return host_.awaitIo(js, [entry, request = std::move(request), entrypoint = std::move(entrypoint),
                             propsJson = std::move(propsJson), limits](Worker::IoDone done) mutable {
     // Weak: a request waiting in entry->waiting must not keep its own entry alive.

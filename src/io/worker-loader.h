@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "api/worker-loader.h"
 #include "io/limits.h"
@@ -26,11 +27,19 @@ class Worker;
 // "Dynamic Worker env size (N bytes) exceeds the maximum allowed size of 1048576 bytes."
 constexpr size_t kMaxEnvSize = 1u << 20;
 
+// How many named dynamic Workers a host keeps loaded, and for how long without use. Beyond
+// either, a Worker is unloaded (requests in flight on it finish first); the next call with its
+// name runs getCode again, as after a reload on Cloudflare.
+struct LoaderCache {
+  uint32_t maxWorkers = 10'000;
+  double idleSeconds = 300;  // 0: never expires
+};
+
 class WorkerLoader final : public api::WorkerLoaderHost {
  public:
   // `host` owns this loader; dynamic Workers never get more than `serverLimits`.
   WorkerLoader(Worker& host, boost::asio::io_context& ioc, Limits serverLimits,
-               std::function<void(const LogEntry&)> onLog);
+               std::function<void(const LogEntry&)> onLog, LoaderCache cache = {});
   ~WorkerLoader() override;
 
   uint64_t loadWorker(WorkerCode code, std::string envJson, api::DynamicLimits limits, bool transient) override;
@@ -46,6 +55,10 @@ class WorkerLoader final : public api::WorkerLoaderHost {
 
  private:
   struct Entry;
+  // Unloads the least recently used named Workers beyond maxWorkers.
+  void evictBeyondCount();
+  void armIdleSweep();
+  void sweepIdle();
 
   Worker& host_;
   boost::asio::io_context& ioc_;
@@ -53,6 +66,8 @@ class WorkerLoader final : public api::WorkerLoaderHost {
   std::function<void(const LogEntry&)> onLog_;
   uint64_t nextId_ = 1;
   std::map<uint64_t, std::shared_ptr<Entry>> workers_;
+  LoaderCache cache_;
+  boost::asio::steady_timer idleSweep_;
 };
 
 // The lower of `base` and what `limits` asks for.

@@ -46,7 +46,7 @@ Worker::Worker(boost::asio::io_context& ioc, WorkerCode code, Options options)
   isolate_->data().embedder = static_cast<api::Host*>(this);
   isolate_->data().modules = modules_.get();
   if (!options_.workerLoaders.empty())
-    loader_ = std::make_unique<WorkerLoader>(*this, ioc_, options_.limits, options_.onLog);
+    loader_ = std::make_unique<WorkerLoader>(*this, ioc_, options_.limits, options_.onLog, options_.loaderCache);
 }
 
 Worker::~Worker() {

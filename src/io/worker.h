@@ -73,6 +73,7 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
     std::function<void(const LogEntry&)> onLog;
     bool allowCodeGeneration = false;  // eval() / new Function(); off as in Workers
     std::vector<LoaderBinding> workerLoaders;
+    LoaderCache loaderCache;  // how many named dynamic Workers stay loaded, and how long
   };
 
   // Per fetch event: `ctx.props` (JSON; empty for none) and limits lower than the Worker's.

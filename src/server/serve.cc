@@ -85,6 +85,7 @@ class HostWorkers {
     io::Worker::Options options;
     options.limits = config_.wisp.limits.toLimits();
     options.envJson = config_.vars.dump();
+    options.loaderCache = {config_.wisp.cache.maxWorkers, config_.wisp.cache.idleSeconds};
     for (auto& l : config_.workerLoaders) options.workerLoaders.push_back({l.binding, l.id.value_or("binding:" + l.binding)});
     options.onLog = [](const io::LogEntry& e) {
       logLine(nlohmann::json{{"type", "console"}, {"level", api::logLevelName(e.level)}, {"time", e.timeMs},

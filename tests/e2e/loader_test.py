@@ -129,4 +129,33 @@ def sigterm_drains_and_exits_cleanly():
     assert host.stop() == 0
 
 
+@case
+def named_workers_beyond_the_cache_size_are_unloaded_and_reloaded():
+    small = Server(WISP, os.path.join(HERE, "hosts/loader-small"))
+    try:
+        for name in ["a", "b", "c"]:
+            assert small.get(f"/get?name={name}")[0] == 200
+        assert small.get("/calls") == (200, "3")
+        assert small.get("/get?name=c")[0] == 200  # still loaded
+        assert small.get("/calls") == (200, "3")
+        assert small.get("/get?name=a")[0] == 200  # the least recently used: unloaded, getCode again
+        assert small.get("/calls") == (200, "4")
+    finally:
+        small.stop()
+
+
+@case
+def idle_named_workers_expire():
+    small = Server(WISP, os.path.join(HERE, "hosts/loader-small"))
+    try:
+        assert small.get("/get?name=x")[0] == 200
+        assert small.get("/get?name=x")[0] == 200
+        assert small.get("/calls") == (200, "1")
+        time.sleep(0.8)  # idleSeconds is 0.3
+        assert small.get("/get?name=x")[0] == 200
+        assert small.get("/calls") == (200, "2")
+    finally:
+        small.stop()
+
+
 cases.report(host)
