@@ -101,13 +101,27 @@ class Ops : public js::Object {
   }
 
  private:
+  // The two UTS #46 processors the URL standard needs, opened once per process: opening one
+  // loads ICU data, and URL parsing calls this for every host. A UIDNA is immutable after
+  // opening, so threads share it.
+  static const UIDNA* processor(bool beStrict) {
+    static const auto open = [](bool strict) -> UIDNA* {
+      UErrorCode status = U_ZERO_ERROR;
+      uint32_t opts = UIDNA_CHECK_BIDI | UIDNA_CHECK_CONTEXTJ | UIDNA_NONTRANSITIONAL_TO_ASCII |
+                      UIDNA_NONTRANSITIONAL_TO_UNICODE;
+      if (strict) opts |= UIDNA_USE_STD3_RULES;
+      UIDNA* p = uidna_openUTS46(opts, &status);
+      return U_FAILURE(status) ? nullptr : p;
+    };
+    static UIDNA* const lenient = open(false);
+    static UIDNA* const strict = open(true);
+    return beStrict ? strict : lenient;
+  }
+
   static std::optional<std::string> idna(const std::string& domain, bool beStrict, bool toAscii) {
     UErrorCode status = U_ZERO_ERROR;
-    uint32_t opts = UIDNA_CHECK_BIDI | UIDNA_CHECK_CONTEXTJ | UIDNA_NONTRANSITIONAL_TO_ASCII |
-                    UIDNA_NONTRANSITIONAL_TO_UNICODE;
-    if (beStrict) opts |= UIDNA_USE_STD3_RULES;
-    UIDNA* idna = uidna_openUTS46(opts, &status);
-    if (U_FAILURE(status)) return std::nullopt;
+    const UIDNA* idna = processor(beStrict);
+    if (!idna) return std::nullopt;
     std::string out(domain.size() * 4 + 64, '\0');
     UIDNAInfo info = UIDNA_INFO_INITIALIZER;
     int32_t len = toAscii
@@ -115,7 +129,6 @@ class Ops : public js::Object {
                                  static_cast<int32_t>(out.size()), &info, &status)
         : uidna_nameToUnicodeUTF8(idna, domain.data(), static_cast<int32_t>(domain.size()), out.data(),
                                   static_cast<int32_t>(out.size()), &info, &status);
-    uidna_close(idna);
     if (U_FAILURE(status)) return std::nullopt;
     // The URL standard ignores a few UTS #46 errors (hyphen positions, empty labels) unless
     // beStrict; it runs with CheckHyphens=false and VerifyDnsLength=beStrict.
