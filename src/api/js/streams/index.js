@@ -1,0 +1,2 @@
+// The "streams" area: loaded on first use (see ../lazy.js). Exports its globals by name.
+export {};

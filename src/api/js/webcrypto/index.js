@@ -1,0 +1,2 @@
+// The "webcrypto" area: loaded on first use (see ../lazy.js). Exports its globals by name.
+export {};
