@@ -1,12 +1,14 @@
 // Bundles wisp's JavaScript at build time with esbuild:
 //  - runtime.js: src/api/js/index.js and what it imports (the JS half of the Web APIs, and
 //    whatwg-url for URL), run once while building the startup snapshot;
+//  - area-<name>.js: one per lazy area (a folder src/api/js/<name>/ with an index.js), loaded
+//    into an isolate on first use (src/api/js/lazy.js);
 //  - transpiler.js: sucrase, run in the per-thread transpiler isolate to strip TypeScript.
 // Usage: node scripts/bundle-js.mjs <out-dir>
 import { build } from "esbuild";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 
 const out = process.argv[2];
 mkdirSync(out, { recursive: true });
@@ -43,6 +45,68 @@ const whatwgURLFixes = {
   },
 };
 
+// web-streams-polyfill (the streams area) looks up DOMException, AbortController,
+// queueMicrotask and structuredClone on the global when it loads or first needs them, after
+// user code may have replaced them: its module gets wisp's own, declared at its top.
+const streamsGlobalsModule = resolve("src/api/js/streams/polyfill-globals.js");
+const webStreamsGlobals = {
+  name: "web-streams-globals",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]web-streams-polyfill[\\/]dist[\\/]ponyfill\.mjs$/ }, async (args) => ({
+      contents: `import { streamsGlobals } from ${JSON.stringify(streamsGlobalsModule)};\n` +
+        "const { globalThis, AbortController, queueMicrotask, structuredClone } = streamsGlobals;\n" +
+        await readFile(args.path, "utf8"),
+      loader: "js",
+    }));
+  },
+};
+
+const jsRoot = resolve("src/api/js");
+// Module ids shared between bundles: paths relative to src/api/js, with forward slashes.
+const moduleId = (path) => relative(jsRoot, path).split(sep).join("/");
+const jsFilesUnder = (dir) => readdirSync(dir, { recursive: true })
+  .filter((f) => f.endsWith(".js"))
+  .map((f) => join(dir, f));
+
+// A lazy area is a folder of src/api/js with an index.js; everything else there is the core.
+const areas = readdirSync(jsRoot, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(jsRoot, d.name, "index.js")))
+  .map((d) => d.name)
+  .sort();
+const areaOf = (path) => {
+  const id = moduleId(path);
+  const first = id.split("/")[0];
+  return !id.startsWith("..") && areas.includes(first) ? first : null;
+};
+const coreFiles = jsFilesUnder(jsRoot).filter((f) => !areaOf(f));
+
+// An entry that evaluates `main` and hands `register` the namespace of every listed module, so
+// that other bundles can import them (and get these very instances, not copies).
+const registeringEntry = (files, main, register) => [
+  `import ${JSON.stringify("./" + moduleId(main))};`,
+  ...files.map((f, i) => `import * as m${i} from ${JSON.stringify("./" + moduleId(f))};`),
+  `${register}({${files.map((f, i) => `${JSON.stringify(moduleId(f))}: m${i}`).join(", ")}});`,
+].join("\n");
+
+// Inside an area, an import of a file outside it becomes a lookup of that module's instance
+// (core modules are already loaded; another area's module loads that area first).
+const sharedModules = (area) => ({
+  name: "wisp-shared-modules",
+  setup(build) {
+    build.onResolve({ filter: /^\./ }, (args) => {
+      if (!args.resolveDir.startsWith(jsRoot)) return undefined;
+      let path = resolve(args.resolveDir, args.path);
+      if (!path.endsWith(".js") && existsSync(path + ".js")) path += ".js";
+      if (!path.startsWith(jsRoot + sep) || areaOf(path) === area) return undefined;
+      return { path: moduleId(path), namespace: "wisp-shared" };
+    });
+    build.onLoad({ filter: /.*/, namespace: "wisp-shared" }, (args) => ({
+      contents: `module.exports = __wispRequire(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+});
+
 const common = {
   bundle: true,
   format: "iife",
@@ -53,11 +117,8 @@ const common = {
   mainFields: ["module", "main"],
 };
 
-await build({
+const runtimeOptions = {
   ...common,
-  // WISP_RUNTIME_ENTRY swaps the entry, for working on the runtime in isolation.
-  entryPoints: [process.env.WISP_RUNTIME_ENTRY || "src/api/js/index.js"],
-  outfile: join(out, "runtime.js"),
   minifyWhitespace: true,
   minifySyntax: true,
   // Keep class and function names as written: users see them (atob.name, String(Event)).
@@ -70,8 +131,41 @@ await build({
     "@exodus/bytes/whatwg.js": urlDeps,
     "@exodus/bytes/encoding.js": urlDeps,
   },
+};
+
+// WISP_RUNTIME_ENTRY swaps the entry, for working on the runtime in isolation.
+const runtimeEntry = process.env.WISP_RUNTIME_ENTRY;
+await build({
+  ...runtimeOptions,
+  ...(runtimeEntry ? { entryPoints: [runtimeEntry] } : {
+    stdin: {
+      contents: 'import { registerCoreModules } from "./lazy.js";\n' +
+        registeringEntry(coreFiles, join(jsRoot, "index.js"), "registerCoreModules"),
+      resolveDir: jsRoot,
+      sourcefile: "wisp-core-entry.js",
+    },
+  }),
+  outfile: join(out, "runtime.js"),
   plugins: [whatwgURLFixes],
 });
+
+// Each area is a script whose value is a function of `__wispRequire` (lazy.js) returning the
+// namespaces of the area's modules by id.
+for (const area of areas) {
+  const files = jsFilesUnder(join(jsRoot, area));
+  await build({
+    ...runtimeOptions,
+    stdin: {
+      contents: registeringEntry(files, join(jsRoot, area, "index.js"), "__wispRegister"),
+      resolveDir: jsRoot,
+      sourcefile: `wisp-${area}-entry.js`,
+    },
+    banner: { js: "(function (__wispRequire) { let __wispModules; const __wispRegister = (m) => { __wispModules = m; };" },
+    footer: { js: "return __wispModules; })" },
+    outfile: join(out, `area-${area}.js`),
+    plugins: [whatwgURLFixes, webStreamsGlobals, sharedModules(area)],
+  });
+}
 
 await build({
   ...common,

@@ -7,6 +7,7 @@
 
 #include "api/encoding.h"
 #include "api/host.h"
+#include "api/lazy-areas.h"
 #include "api/worker-loader.h"
 #include "js/class.h"
 #include "js/engine.h"
@@ -83,7 +84,10 @@ class Ops : public js::Object {
     return idna(domain, false, false);
   }
 
+  static js::Value loadArea(js::Lock& js, std::string name) { return api::loadArea(js, name); }
+
   static void define(js::ClassBuilder<Ops>& c) {
+    c.method<&Ops::loadArea>("loadArea");
     c.method<&Ops::log>("log");
     c.method<&Ops::now>("now");
     c.method<&Ops::timeOrigin>("timeOrigin");

@@ -1,12 +1,44 @@
 #include "js/script.h"
 
+#include <algorithm>
+
 #include "js/snapshot.h"
 
 namespace wisp::js {
+namespace {
+
+// Static ASCII text seen by V8 as an external string (never copied, never freed).
+class StaticSource final : public v8::String::ExternalOneByteStringResource {
+ public:
+  explicit StaticSource(std::string_view text) : text_(text) {}
+  const char* data() const override { return text_.data(); }
+  size_t length() const override { return text_.size(); }
+
+ private:
+  std::string_view text_;
+};
+
+}  // namespace
 
 Value runScript(Lock& js, std::string_view name, std::string_view source) {
   v8::ScriptOrigin origin(js.isolate(), js.str(name));
   v8::ScriptCompiler::Source src(js.str(source), origin);
+  auto script = js.check(v8::ScriptCompiler::Compile(js.context(), &src));
+  return Value(js.check(script->Run(js.context())));
+}
+
+Value runStaticScript(Lock& js, std::string_view name, std::string_view staticSource) {
+  bool ascii = std::all_of(staticSource.begin(), staticSource.end(),
+                           [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii) return runScript(js, name, staticSource);
+  // V8 owns the resource once the string exists, and deletes it when the string dies.
+  auto resource = std::make_unique<StaticSource>(staticSource);
+  v8::Local<v8::String> source;
+  if (!v8::String::NewExternalOneByte(js.isolate(), resource.get()).ToLocal(&source))
+    return runScript(js, name, staticSource);
+  resource.release();
+  v8::ScriptOrigin origin(js.isolate(), js.str(name));
+  v8::ScriptCompiler::Source src(source, origin);
   auto script = js.check(v8::ScriptCompiler::Compile(js.context(), &src));
   return Value(js.check(script->Run(js.context())));
 }

@@ -14,6 +14,10 @@ namespace wisp::js {
 // Compiles and runs a classic script; returns its completion value.
 Value runScript(Lock& js, std::string_view name, std::string_view source);
 
+// Same, for source text in static storage that lives as long as the process (text embedded in
+// the binary): V8 reads it in place instead of copying it onto the isolate's heap.
+Value runStaticScript(Lock& js, std::string_view name, std::string_view staticSource);
+
 // Snapshot time: runs a bundle that reads `ops` and fills `internals` through two temporary
 // globals (__wispOps, __wispInternals), removed again afterwards; `internals` is then kept as a
 // private property of the global object, reachable only from C++ (IsolateData::internals).

@@ -2,6 +2,7 @@
 // back, captured once while the snapshot is built. The globals that carried them are deleted
 // right after, so user code never sees either.
 //
+// ops.loadArea(name) -> (requireModule) => modules   a lazy area's bundle (see lazy.js)
 // ops.log(level, message)            level: "debug" | "log" | "info" | "warn" | "error"
 // ops.now()                          ms since the epoch, frozen while JS computes (Date.now())
 // ops.timeOrigin()                   ms since the epoch when this isolate was created
