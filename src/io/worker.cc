@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "io/isolate-pool.h"
 #include "io/watchdog.h"
 #include "js/engine.h"
 #include "js/promise.h"
@@ -37,7 +38,7 @@ Worker::Worker(boost::asio::io_context& ioc, WorkerCode code, Options options)
   js::IsolateOptions io;
   io.heapLimitBytes = options_.limits.heapBytes;
   io.allowCodeGeneration = options_.allowCodeGeneration;
-  isolate_ = js::Isolate::create(io);
+  isolate_ = IsolatePool::take(io);
   js::ModuleGraph::Fallback fallback;
   if (!code_.diskRoot.empty()) {
     fallback = [root = code_.diskRoot](const std::string& name) { return loadModuleFromDisk(root, name); };

@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <nlohmann/json.hpp>
 
+#include "io/isolate-pool.h"
 #include "io/worker.h"
 #include "server/config.h"
 #include "server/execute-api.h"
@@ -157,6 +158,12 @@ int runServe(const ServeFlags& flags) {
   options.errorLog = [](std::string_view message) {
     logLine(nlohmann::json{{"type", "error"}, {"message", std::string(message)}}.dump());
   };
+
+  // Ready, blank isolates for cold starts: wisp.poolSize per event loop, refilled by one
+  // low-priority thread. Declared before the server, so it outlives every Worker.
+  js::IsolateOptions blankIsolate;
+  blankIsolate.heapLimitBytes = config.wisp.limits.toLimits().heapBytes;
+  io::IsolatePool pool(size_t{config.wisp.poolSize} * config.wisp.threadCount(), blankIsolate);
 
   std::unique_ptr<HostWorkers> host;
   ExecuteApi api({config.wisp.limits.toLimits(), config.wisp.apiToken});
