@@ -120,3 +120,119 @@ export function requestAndResponseShareTheBodyMembers() {
     assert(name in Response.prototype, name);
   }
 }
+
+// --- Bodies as streams ---------------------------------------------------------------------
+
+const lockedMessage = "This ReadableStream is currently locked to a reader.";
+
+function streamOf(...chunks) {
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+}
+
+export async function bodyIsAByteStream() {
+  const response = new Response("héllo");
+  const body = response.body;
+  assert(body instanceof ReadableStream);
+  assert(response.body === body, "the same stream each time");
+  assertEquals(response.bodyUsed, false);
+  const reader = body.getReader({ mode: "byob" });  // a byte stream, as in Workers
+  const { value } = await reader.read(new Uint8Array(16));
+  assertEquals(new TextDecoder().decode(value), "héllo");
+  assertEquals(response.bodyUsed, true);
+  assertEquals(new Response().body, null);
+  assertEquals(new Response(null, { status: 204 }).body, null);
+}
+
+export async function readingTheStreamUsesTheBody() {
+  const response = new Response("abc");
+  const reader = response.body.getReader();
+  await assertRejects(() => response.text(), TypeError, lockedMessage);
+  assertThrows(() => response.clone(), TypeError, lockedMessage);
+  assertEquals(response.bodyUsed, false);  // locked, not yet disturbed
+  await reader.read();
+  reader.releaseLock();
+  assertEquals(response.bodyUsed, true);
+  await assertRejects(() => response.text(), TypeError, usedMessage);
+  assertThrows(() => response.clone(), TypeError, "already used");
+}
+
+export async function bodyAfterItWasRead() {
+  const response = new Response("abc");
+  await response.text();
+  const body = response.body;  // a stream that has been read to its end
+  assert(body instanceof ReadableStream);
+  assert(body.locked);
+  assertEquals(response.bodyUsed, true);
+}
+
+export async function streamBodiesAreReadToTheEnd() {
+  const encoder = new TextEncoder();
+  const response = new Response(streamOf(encoder.encode("he"), encoder.encode("llo")));
+  assertEquals(response.headers.has("content-type"), false);
+  assertEquals(await response.text(), "hello");
+  assertEquals(response.bodyUsed, true);
+  // As in Workers, any BufferSource chunk is bytes.
+  const mixed = new Response(streamOf(new Uint8Array([1]).buffer, new Int16Array([0x0302]), new DataView(new Uint8Array([4]).buffer)));
+  assertEquals(await mixed.bytes(), new Uint8Array([1, 2, 3, 4]));
+  assertEquals(await new Request("https://example.com/", { method: "POST", body: streamOf(encoder.encode("{\"a\":1}")) }).json(), { a: 1 });
+  assertEquals((await new Response(streamOf()).arrayBuffer()).byteLength, 0);
+}
+
+export async function nonByteChunksFailTheRead() {
+  await assertRejects(() => new Response(streamOf("text")).text(), TypeError, "This ReadableStream did not return bytes.");
+  await assertRejects(() => new Response(streamOf(42)).bytes(), TypeError, "did not return bytes");
+  const failing = new ReadableStream({ pull(c) { c.error(new RangeError("source failed")); } });
+  await assertRejects(() => new Response(failing).text(), RangeError, "source failed");
+}
+
+export function usedOrLockedStreamsAreRefused() {
+  const message = "This ReadableStream is disturbed (has already been read from), and cannot be used as a body.";
+  const locked = streamOf();
+  locked.getReader();
+  assertThrows(() => new Response(locked), TypeError, message);
+  const read = streamOf(new Uint8Array([1]));
+  read.getReader().read();
+  assertThrows(() => new Response(read), TypeError, message);
+}
+
+export async function cloneTeesAStreamBody() {
+  const chunk = new Uint8Array([1, 2, 3]);
+  const response = new Response(streamOf(chunk));
+  const original = response.body;
+  const copy = response.clone();
+  assert(response.body !== original, "the original keeps one branch of the tee");
+  assert(original.locked);
+  const [mine, theirs] = await Promise.all([response.body.getReader().read(), copy.body.getReader().read()]);
+  assert(mine.value === chunk);
+  assert(theirs.value !== chunk, "the clone's chunks are copies");
+  assertEquals(theirs.value, chunk);
+}
+
+export async function cloneOfAnUnreadBodyStaysLazy() {
+  const response = new Response("lazy");
+  const copy = response.clone();
+  assertEquals(await copy.text(), "lazy");
+  assertEquals(await response.text(), "lazy");
+}
+
+export async function thenOnObjectPrototypeCannotInterceptABody() {
+  try {
+    Object.prototype.then = function (resolve) {  // eslint-disable-line no-extend-native
+      delete Object.prototype.then;
+      resolve({ done: false, value: new Uint8Array([0x21]) });
+    };
+    assertEquals(await new Response("bytes").text(), "bytes");
+    Object.prototype.then = function (resolve) {  // eslint-disable-line no-extend-native
+      delete Object.prototype.then;
+      resolve(undefined);
+    };
+    assertEquals(await new Response(streamOf(new TextEncoder().encode("stream"))).text(), "stream");
+  } finally {
+    delete Object.prototype.then;
+  }
+}

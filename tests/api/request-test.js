@@ -185,3 +185,25 @@ export async function subclassesWork() {
   assertEquals(await request.text(), "b");
   await assertRejects(() => request.text(), TypeError);
 }
+
+export async function streamBodies() {
+  const body = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("streamed")); c.close(); } });
+  // As in Workers, `duplex: "half"` may be left out; any other value is refused.
+  const request = new Request("https://example.com/", { method: "POST", body });
+  assert(request.body === body);
+  assertEquals(await request.text(), "streamed");
+  new Request("https://example.com/", { method: "POST", body: new ReadableStream(), duplex: "half" });
+  assertThrows(() => new Request("https://example.com/", { method: "POST", body: "x", duplex: "full" }), TypeError);
+  assertThrows(() => new Request("https://example.com/", { body: new ReadableStream() }), TypeError, "GET or HEAD");
+}
+
+export async function aRequestMadeFromAnotherReadsItsStreamThrough() {
+  const source = new Request("https://example.com/", { method: "POST", body: "moved" });
+  const body = source.body;
+  const copy = new Request(source);
+  assertEquals(source.bodyUsed, true);
+  assert(source.body === body);
+  assert(copy.body !== body);
+  assertEquals(await copy.text(), "moved");
+  assertThrows(() => new Request(source), TypeError, "Cannot reconstruct a Request with a used body.");
+}

@@ -157,3 +157,7 @@ export function interfaceShape() {
   class Sub extends Response {}
   assert(new Sub("x") instanceof Response);
 }
+
+export function nullBodyStatusRefusesAStream() {
+  assertThrows(() => new Response(new ReadableStream(), { status: 204 }), TypeError, "null body status");
+}

@@ -1,57 +1,123 @@
 // https://fetch.spec.whatwg.org/#body-mixin
 //
 // As in Workers, Request and Response inherit the mixin's members from a shared Body class
-// (not a global). A body is held by an InnerBody: today a byte array, later a ReadableStream
-// behind the same few operations (used, length, consume, transfer, clone).
+// (not a global). A body is held by an InnerBody: bytes for as long as nobody asks for its
+// ReadableStream (`body`), so that `new Response("x").text()` never loads the streams area;
+// a ReadableStream once it was asked for, or when the body was given as one.
+import { loadArea } from "../lazy.js";
 import { isURLSearchParams, serializeURLSearchParams } from "../url/url.js";
-import { configureInterface, converters, illegalConstructor, illegalInvocation, internalKey } from "../webidl.js";
+import { headerPairs } from "./headers.js";
+import { configureInterface, converters, illegalConstructor, illegalInvocation, internalKey, isObject } from "../webidl.js";
 
 export const bodyUsedMessage =
   "Body has already been used. It can only be used once. Use tee() first if you need to read it twice.";
+export const lockedMessage = "This ReadableStream is currently locked to a reader.";
+const disturbedStreamMessage =
+  "This ReadableStream is disturbed (has already been read from), and cannot be used as a body.";
 
 // Captured now: user code may replace the globals. Instances are made per call because a
-// wrapped C++ object cannot be part of the startup snapshot.
-const NativeTextEncoder = globalThis.TextEncoder;
-const NativeTextDecoder = globalThis.TextDecoder;
+// wrapped C++ object cannot be part of the startup snapshot. The streams area uses them too.
+export const NativeTextEncoder = globalThis.TextEncoder;
+export const NativeTextDecoder = globalThis.TextDecoder;
+
+const bodyStreams = () => loadArea("streams").bodyStreams;
+
+// A ReadableStream exists only once the streams area is loaded, and has this own field
+// (web-streams-polyfill's): other values are told apart without loading the area.
+function isReadableStream(value) {
+  return isObject(value) && Object.prototype.hasOwnProperty.call(value, "_readableStreamController") &&
+    bodyStreams().isReadableStream(value);
+}
 
 // https://fetch.spec.whatwg.org/#concept-body: the body's content and whether it was read.
 export class InnerBody {
-  #bytes;  // Uint8Array that owns its whole ArrayBuffer; null once consumed or transferred
-  #used = false;
+  #bytes;          // Uint8Array that owns its whole ArrayBuffer; null once consumed or streamed
+  #stream = null;  // the body's ReadableStream, once asked for or given
+  #consumed = false;  // the bytes were read without a stream
+  #length;         // the length in bytes, or null if unknown (a stream)
 
   constructor(bytes) {
+    if (bytes === null) {  // see fromStream
+      this.#bytes = null;
+      this.#length = null;
+      return;
+    }
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
     this.#bytes = whole ? bytes : ownBytes(bytes);
+    this.#length = this.#bytes.byteLength;
+  }
+
+  static fromStream(stream, length = null) {
+    const inner = new InnerBody(null);
+    inner.#stream = stream;
+    inner.#length = length;
+    return inner;
   }
 
   // https://fetch.spec.whatwg.org/#concept-body-disturbed
-  get used() { return this.#used; }
+  get used() {
+    return this.#stream === null ? this.#consumed : bodyStreams().isDisturbed(this.#stream);
+  }
 
-  get length() { return this.#bytes === null ? 0 : this.#bytes.byteLength; }
+  // https://fetch.spec.whatwg.org/#body-unusable: disturbed or locked.
+  get unusable() {
+    return this.#stream === null ? this.#consumed : bodyStreams().isUnusable(this.#stream);
+  }
 
-  // Reads the whole body, once. Marks it used before it resolves, as a stream read would.
-  consume() {
-    if (this.#used) return Promise.reject(new TypeError(bodyUsedMessage));
-    this.#used = true;
+  // The error for an unusable body.
+  unusableError() {
+    return this.used ? new TypeError(bodyUsedMessage) : new TypeError(lockedMessage);
+  }
+
+  // The length in bytes, or null when unknown.
+  get length() { return this.#length; }
+
+  // https://fetch.spec.whatwg.org/#concept-body-stream (loads the streams area)
+  get stream() {
+    if (this.#stream === null) {
+      const streams = bodyStreams();
+      this.#stream = this.#consumed ? streams.consumedStream() : streams.streamFromBytes(this.#bytes);
+      this.#bytes = null;
+    }
+    return this.#stream;
+  }
+
+  // https://fetch.spec.whatwg.org/#concept-body-consume-body: reads the whole body, once.
+  // Resolves to a record { bytes } without a prototype: a promise resolved with the Uint8Array
+  // itself would look up `then` on it, which user code can add to Object.prototype.
+  read() {
+    if (this.unusable) return Promise.reject(this.unusableError());
+    if (this.#stream !== null) return bodyStreams().readAllBytes(this.#stream);
+    this.#consumed = true;
     const bytes = this.#bytes;
     this.#bytes = null;
-    return Promise.resolve(bytes);
+    return Promise.resolve({ __proto__: null, bytes });
+  }
+
+  // read(), resolving to the Uint8Array.
+  async consume() {
+    return (await this.read()).bytes;
   }
 
   // Moves the content into a new InnerBody and leaves this one used (a Request built from
-  // another Request takes over its body).
+  // another Request takes over its body). A stream is read through a new one.
   transfer() {
-    if (this.#used) throw new TypeError(bodyUsedMessage);
-    this.#used = true;
+    if (this.unusable) throw this.unusableError();
+    if (this.#stream !== null) return InnerBody.fromStream(bodyStreams().proxyStream(this.#stream), this.#length);
+    this.#consumed = true;
     const bytes = this.#bytes;
     this.#bytes = null;
     return new InnerBody(bytes);
   }
 
-  // https://fetch.spec.whatwg.org/#concept-body-clone
+  // https://fetch.spec.whatwg.org/#concept-body-clone: a stream is teed, this body keeps one
+  // branch.
   clone() {
-    if (this.#used) throw new TypeError(bodyUsedMessage);
-    return new InnerBody(this.#bytes.slice());
+    if (this.unusable) throw this.unusableError();
+    if (this.#stream === null) return new InnerBody(this.#bytes.slice());
+    const [mine, theirs] = bodyStreams().teeStream(this.#stream);
+    this.#stream = mine;
+    return InnerBody.fromStream(theirs, this.#length);
   }
 }
 
@@ -78,9 +144,13 @@ function isSharedView(view) {
 }
 
 // https://fetch.spec.whatwg.org/#concept-bodyinit-extract for BodyInit
-// (BufferSource or URLSearchParams or USVString; Blob, FormData and ReadableStream come later).
+// (ReadableStream or Blob or BufferSource or FormData or URLSearchParams or USVString).
 // Returns { body: InnerBody, type: string | null }. `object` is not null or undefined.
 export function extractBody(object, prefix, context) {
+  if (isReadableStream(object)) {
+    if (bodyStreams().isUnusable(object)) throw new TypeError(disturbedStreamMessage);
+    return { body: InnerBody.fromStream(object), type: null };
+  }
   if (ArrayBuffer.isView(object) && !isSharedView(object)) {
     return { body: new InnerBody(ownBytes(object)), type: null };
   }
@@ -92,6 +162,11 @@ export function extractBody(object, prefix, context) {
       body: new InnerBody(utf8Encode(serializeURLSearchParams(object))),
       type: "application/x-www-form-urlencoded;charset=UTF-8",
     };
+  }
+  if (isObject(object)) {
+    // Only an object can be a Blob or FormData; the file area exists once one does.
+    const extracted = loadArea("file").bodyFiles.extract(object);
+    if (extracted !== null) return { body: new InnerBody(extracted.bytes), type: extracted.type };
   }
   const text = converters.USVString(object, prefix, context);
   return { body: new InnerBody(utf8Encode(text)), type: "text/plain;charset=UTF-8" };
@@ -115,6 +190,12 @@ export class Body {
     this.#inner = inner;
   }
 
+  // https://fetch.spec.whatwg.org/#dom-body-body
+  get body() {
+    if (!isBody(this)) illegalInvocation();
+    return this.#inner === null ? null : this.#inner.stream;
+  }
+
   get bodyUsed() {
     if (!isBody(this)) illegalInvocation();
     return this.#inner !== null && this.#inner.used;
@@ -122,31 +203,49 @@ export class Body {
 
   // https://fetch.spec.whatwg.org/#dom-body-arraybuffer
   async arrayBuffer() {
-    return (await consumeBody(this)).buffer;
+    return (await consumeBody(this)).bytes.buffer;
+  }
+
+  // https://fetch.spec.whatwg.org/#dom-body-blob
+  async blob() {
+    const { bytes } = await consumeBody(this);
+    return loadArea("file").bodyFiles.packageBlob(bytes, contentTypes(this));
   }
 
   // https://fetch.spec.whatwg.org/#dom-body-bytes
   async bytes() {
-    return consumeBody(this);
+    return (await consumeBody(this)).bytes;
+  }
+
+  // https://fetch.spec.whatwg.org/#dom-body-formdata
+  async formData() {
+    const { bytes } = await consumeBody(this);
+    return loadArea("file").bodyFiles.packageFormData(bytes, contentTypes(this));
   }
 
   // https://fetch.spec.whatwg.org/#dom-body-json
   async json() {
-    return JSON.parse(decodeText(await consumeBody(this)));
+    return JSON.parse(decodeText((await consumeBody(this)).bytes));
   }
 
   // https://fetch.spec.whatwg.org/#dom-body-text
   async text() {
-    return decodeText(await consumeBody(this));
+    return decodeText((await consumeBody(this)).bytes);
   }
 }
 
 // https://fetch.spec.whatwg.org/#concept-body-consume-body: a null body reads as empty and
-// stays usable.
+// stays usable. Resolves to { bytes } (see InnerBody#read).
 function consumeBody(object) {
   if (!isBody(object)) illegalInvocation();
   const inner = innerOf(object);
-  return inner === null ? Promise.resolve(new Uint8Array(0)) : inner.consume();
+  return inner === null ? Promise.resolve({ __proto__: null, bytes: new Uint8Array(0) }) : inner.read();
+}
+
+// The values of a Request's or Response's Content-Type headers (blob() and formData() need
+// its MIME type).
+function contentTypes(body) {
+  return headerPairs(body.headers).filter(([name]) => name === "content-type").map(([, value]) => value);
 }
 
 // https://encoding.spec.whatwg.org/#utf-8-decode (drops a leading BOM)

@@ -10,7 +10,7 @@ import {
   configureInterface, constructPrefix, converters, createEnumConverter, illegalInvocation,
   internalKey, isObject, makeException, requiredArguments,
 } from "../webidl.js";
-import { Body, bodyUsedMessage, extractBody, innerOf } from "./body.js";
+import { Body, extractBody, innerOf, lockedMessage } from "./body.js";
 import { cloneHeaders, headersFromInit, headersFromList, setHeaderIfAbsent } from "./headers.js";
 
 // https://fetch.spec.whatwg.org/#concept-method
@@ -21,6 +21,8 @@ const normalizedMethods = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "
 const forbiddenMethods = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 const convertRedirect = createEnumConverter("RequestRedirect", ["follow", "error", "manual"]);
+// As in Workers, a ReadableStream body does not need `duplex: "half"`; other values are refused.
+const convertDuplex = createEnumConverter("RequestDuplex", ["half"]);
 
 function convertMethod(value, prefix, context) {
   const method = converters.ByteString(value, prefix, context);
@@ -46,7 +48,7 @@ function convertRequestInit(init, prefix) {
   if (isRequest(init)) {
     const other = stateOf(init);
     const body = innerOf(init);
-    if (body !== null && body.used) throw new TypeError(bodyUsedMessage);
+    if (body !== null && body.unusable) throw body.unusableError();
     return {
       body: body === null ? null : body.clone(), bodyIsInner: true, cf: other.cf,
       headers: other.headers, method: other.method, redirect: other.redirect, signal: other.signal,
@@ -61,6 +63,7 @@ function convertRequestInit(init, prefix) {
   };
   read("body", converters.any);
   read("cf", converters.any);
+  read("duplex", convertDuplex);
   read("headers", converters.any);
   read("method", convertMethod);
   read("redirect", convertRedirect);
@@ -133,6 +136,7 @@ export class Request extends Body {
     if (body !== null && body.used) {
       throw new TypeError("Failed to execute 'clone' on 'Request': Request body is already used.");
     }
+    if (body !== null && body.unusable) throw new TypeError(lockedMessage);
     return createRequest({
       method: request.#method,
       url: request.#url,
@@ -180,7 +184,7 @@ function requestState(input, init, prefix) {
   // Workers: a body in init replaces the input's body, which is then left untouched.
   const initBody = "body" in options ? options.body : undefined;
   const inputBody = inputRequest !== null && initBody === undefined ? innerOf(inputRequest) : null;
-  if (inputBody !== null && inputBody.used) {
+  if (inputBody !== null && inputBody.unusable) {
     throw new TypeError("Cannot reconstruct a Request with a used body.");
   }
   if (("method" in options || "body" in options) && (state.method === "GET" || state.method === "HEAD") &&

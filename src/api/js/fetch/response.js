@@ -8,7 +8,7 @@ import {
   configureInterface, constructPrefix, converters, illegalInvocation, internalKey, isObject,
   makeException, methodPrefix, requiredArguments,
 } from "../webidl.js";
-import { Body, InnerBody, extractBody, innerOf, utf8Encode } from "./body.js";
+import { Body, InnerBody, extractBody, innerOf, lockedMessage, utf8Encode } from "./body.js";
 import { cloneHeaders, headersFromInit, headersFromList, setHeaderIfAbsent } from "./headers.js";
 
 // https://fetch.spec.whatwg.org/#null-body-status (103 cannot be constructed)
@@ -205,6 +205,7 @@ export class Response extends Body {
     if (body !== null && body.used) {
       throw new TypeError("Failed to execute 'clone' on 'Response': Response body is already used.");
     }
+    if (body !== null && body.unusable) throw new TypeError(lockedMessage);
     return createResponse({
       ...stateOf(response),
       headers: cloneHeaders(response.#headers),
