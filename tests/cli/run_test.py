@@ -85,6 +85,15 @@ def heap_limit_stops_allocation():
 
 
 @case
+def decompression_bomb_stops_at_the_memory_limit():
+    p = wisp("run", os.path.join(HERE, "workers/zlib-bomb.js"), "--heap-mb", "32")
+    assert p.returncode not in (0, -6, -11, 134, 139), (p.returncode, p.stderr)  # an error, not a crash
+    assert "Worker exceeded memory limit." in p.stderr, p.stderr
+    p = wisp("run", os.path.join(HERE, "workers/zlib-bomb.js"), "--heap-mb", "256")
+    assert p.returncode == 0 and "inflated 1024 chunks" in p.stdout, (p.stdout, p.stderr)
+
+
+@case
 def uncaught_exception_is_reported_with_stack():
     p = wisp("run", os.path.join(HERE, "workers/throws.js"))
     assert p.returncode == 1

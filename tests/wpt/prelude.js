@@ -23,6 +23,11 @@
   const define = (name, value) =>
     Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 
+  // testharness.js picks its worker environment, which posts results with postMessage(), for a
+  // global that is a WorkerGlobalScope (wisp's is, as in Workers). Hidden until it has chosen.
+  const workerGlobalScope = Object.getOwnPropertyDescriptor(globalThis, "WorkerGlobalScope");
+  delete globalThis.WorkerGlobalScope;
+
   // testharness.js picks its shell environment (no document, no WorkerGlobalScope); GLOBAL is
   // what the .any.js helpers ask to decide which global they run in.
   define("GLOBAL", { isWindow: () => false, isWorker: () => true, isShadowRealm: () => false });
@@ -50,12 +55,18 @@
   define("fetch", function fetch(input, init = undefined) {
     return new Promise((resolve) => {
       const absolute = input instanceof Request ? input : new URL(String(input), location.href).href;
-      const target = new URL(new Request(absolute, init).url);
+      const request = new Request(absolute, init);
+      const target = new URL(request.url);
       if (target.origin !== location.origin) {
         if (ownFetch) return resolve(ownFetch(input, init));
         throw new Error(`wisp-wpt: this harness cannot fetch ${target.href}`);
       }
       const path = decodeURIComponent(target.pathname);
+      if (path === "/fetch/api/resources/echo-content.py") {
+        // WPT's echo endpoint: the request's body back, with its Content-Type.
+        const echoed = { "content-type": request.headers.get("content-type") ?? "" };
+        return resolve(request.arrayBuffer().then((body) => new Response(body, { headers: echoed })));
+      }
       const headers = { "content-type": contentType(path) };
       if (hasOwn.call(config.files, path)) resolve(new Response(config.files[path], { headers }));
       else if (hasOwn.call(config.binary, path)) resolve(new Response(decodeBase64(config.binary[path]), { headers }));
@@ -70,6 +81,7 @@
 
   define("__wptAttach", () => {
     delete globalThis.__wptAttach;
+    if (workerGlobalScope) Object.defineProperty(globalThis, "WorkerGlobalScope", workerGlobalScope);
     // A test that throws at top level never reaches the done() after it. A browser's error
     // handler would end loading then; here a timer does (a no-op once loading finished).
     const harnessDone = done;

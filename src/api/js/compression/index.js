@@ -1,2 +1,2 @@
 // The "compression" area: loaded on first use (see ../lazy.js). Exports its globals by name.
-export {};
+export { CompressionStream, DecompressionStream } from "./compression-streams.js";
