@@ -1,5 +1,6 @@
 // https://webidl.spec.whatwg.org/#idl-DOMException
 import { configureInterface, converters, constructPrefix, defineConstants, illegalInvocation, isObject } from "./webidl.js";
+import { defineSerializable, newPlatformObject } from "./structured-clone.js";
 
 // https://webidl.spec.whatwg.org/#dfn-error-names-table: names with a legacy code.
 const legacyCodes = {
@@ -11,36 +12,56 @@ const legacyCodes = {
   InvalidNodeTypeError: 24, DataCloneError: 25,
 };
 
-export class DOMException {
-  #message;
-  #name;
+// Instance -> { name, message }. Serialisable, so an instance is a host object
+// (newPlatformObject): its state cannot be #private fields of a base class, which would land on
+// the `this` the constructor discards.
+const fields = new WeakMap();
 
+function fieldsOf(exception) {
+  const f = isObject(exception) ? fields.get(exception) : undefined;
+  if (!f) illegalInvocation();
+  return f;
+}
+
+export class DOMException {
   constructor(message = undefined, name = undefined) {
     const prefix = constructPrefix("DOMException");
-    this.#message = message === undefined ? "" : converters.DOMString(message, prefix, "parameter 1");
-    this.#name = name === undefined ? "Error" : converters.DOMString(name, prefix, "parameter 2");
+    message = message === undefined ? "" : converters.DOMString(message, prefix, "parameter 1");
+    name = name === undefined ? "Error" : converters.DOMString(name, prefix, "parameter 2");
+    const self = newPlatformObject(new.target);
+    fields.set(self, { name, message });
     // After the fields: the stack's first line reads `name` and `message` through the getters.
-    Error.captureStackTrace(this, DOMException);
+    Error.captureStackTrace(self, DOMException);
+    return self;
   }
 
   get name() {
-    if (!isObject(this) || !(#name in this)) illegalInvocation();
-    return this.#name;
+    return fieldsOf(this).name;
   }
 
   get message() {
-    if (!isObject(this) || !(#message in this)) illegalInvocation();
-    return this.#message;
+    return fieldsOf(this).message;
   }
 
   get code() {
-    if (!isObject(this) || !(#name in this)) illegalInvocation();
-    return legacyCodes[this.#name] ?? 0;
+    return legacyCodes[fieldsOf(this).name] ?? 0;
   }
 }
 
 configureInterface(DOMException, "DOMException");
 Object.setPrototypeOf(DOMException.prototype, Error.prototype);
+
+// https://webidl.spec.whatwg.org/#idl-DOMException: the serialization steps keep name and message.
+defineSerializable(DOMException, "DOMException", {
+  serialize(exception) {
+    const f = fields.get(exception);
+    if (!f) throw new DOMException("DOMException object could not be cloned.", "DataCloneError");
+    return { name: f.name, message: f.message };
+  },
+  deserialize({ name, message }) {
+    return new DOMException(message, name);
+  },
+});
 defineConstants(DOMException, {
   INDEX_SIZE_ERR: 1, DOMSTRING_SIZE_ERR: 2, HIERARCHY_REQUEST_ERR: 3, WRONG_DOCUMENT_ERR: 4,
   INVALID_CHARACTER_ERR: 5, NO_DATA_ALLOWED_ERR: 6, NO_MODIFICATION_ALLOWED_ERR: 7,

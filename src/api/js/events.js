@@ -1,5 +1,6 @@
 // Event, EventTarget and CustomEvent from the DOM Standard, for a global without a node tree:
-// an event's path is just its target.
+// an event's path is just its target. Also HTML's ErrorEvent and reportError(): the global
+// scope is an EventTarget too (global-scope.js).
 import { ops } from "./ops.js";
 import { DOMException } from "./dom-exception.js";
 import { console } from "./console.js";
@@ -178,13 +179,11 @@ function convertCallback(callback, prefix) {
   return callback;
 }
 
-// https://html.spec.whatwg.org/#report-the-exception, as Workers does: log it and carry on.
-export function reportError(error) {
-  console.error("Uncaught", error);
-}
 
 // The listener map of an EventTarget (brand-checked), for the functions below the class.
 let listenersOf;
+// The global object is an EventTarget that no constructor made (global-scope.js).
+const globalListeners = new Map();
 
 // https://dom.spec.whatwg.org/#interface-eventtarget
 export class EventTarget {
@@ -193,6 +192,7 @@ export class EventTarget {
 
   static {
     listenersOf = (target) => {
+      if (target === globalThis) return globalListeners;
       if (!isObject(target) || !(#listeners in target)) illegalInvocation();
       return target.#listeners;
     };
@@ -200,9 +200,11 @@ export class EventTarget {
 
   constructor() {}
 
+  // Web IDL: an operation called with no `this` (a bare `addEventListener(...)` in a Worker)
+  // applies to the global object.
   addEventListener(type, callback, options = undefined) {
     const prefix = methodPrefix("EventTarget", "addEventListener");
-    const listeners = listenersOf(this);
+    const listeners = listenersOf(this ?? globalThis);
     requiredArguments(arguments.length, 2, prefix);
     type = converters.DOMString(type, prefix, "parameter 1");
     callback = convertCallback(callback, prefix);
@@ -219,7 +221,7 @@ export class EventTarget {
 
   removeEventListener(type, callback, options = undefined) {
     const prefix = methodPrefix("EventTarget", "removeEventListener");
-    const listeners = listenersOf(this);
+    const listeners = listenersOf(this ?? globalThis);
     requiredArguments(arguments.length, 2, prefix);
     type = converters.DOMString(type, prefix, "parameter 1");
     callback = convertCallback(callback, prefix);
@@ -230,7 +232,8 @@ export class EventTarget {
 
   dispatchEvent(event) {
     const prefix = methodPrefix("EventTarget", "dispatchEvent");
-    const listeners = listenersOf(this);
+    const target = this ?? globalThis;
+    const listeners = listenersOf(target);
     requiredArguments(arguments.length, 1, prefix);
     if (!isEvent(event)) throw makeException(TypeError, "is not of type 'Event'.", prefix, "parameter 1");
     const s = stateOf(event);
@@ -238,7 +241,7 @@ export class EventTarget {
       throw new DOMException(`${prefix}: The event is already being dispatched.`, "InvalidStateError");
     }
     s.isTrusted = false;
-    return dispatch(this, listeners, event, s);
+    return dispatch(target, listeners, event, s);
   }
 }
 configureInterface(EventTarget, "EventTarget");
@@ -297,12 +300,109 @@ function invoke(target, listeners, event, s, capturing) {
         handleEvent.call(callback, event);
       }
     } catch (error) {
-      reportError(error);
+      reportException(error);
     } finally {
       s.inPassiveListener = false;
     }
     if (s.stopImmediatePropagation) return;
   }
+}
+
+// https://html.spec.whatwg.org/#the-errorevent-interface
+export class ErrorEvent extends Event {
+  #message;
+  #filename;
+  #lineno;
+  #colno;
+  #error;
+
+  constructor(type, eventInitDict = undefined) {
+    const prefix = constructPrefix("ErrorEvent");
+    requiredArguments(arguments.length, 1, prefix);
+    type = converters.DOMString(type, prefix, "parameter 1");
+    const init = convertErrorEventInit(eventInitDict, prefix, "parameter 2");
+    super(type, init);
+    this.#message = init.message;
+    this.#filename = init.filename;
+    this.#lineno = init.lineno;
+    this.#colno = init.colno;
+    this.#error = init.error;
+  }
+
+  get message() { return errorEventOf(this).#message; }
+  get filename() { return errorEventOf(this).#filename; }
+  get lineno() { return errorEventOf(this).#lineno; }
+  get colno() { return errorEventOf(this).#colno; }
+  get error() { return errorEventOf(this).#error; }
+
+  static {
+    isErrorEvent = (value) => isObject(value) && #error in value;
+  }
+}
+let isErrorEvent;
+function errorEventOf(value) {
+  if (!isErrorEvent(value)) illegalInvocation();
+  return value;
+}
+const convertErrorEventInit = createDictionaryConverter("ErrorEventInit", eventInit, [
+  { key: "message", converter: converters.DOMString, defaultValue: "" },
+  { key: "filename", converter: converters.USVString, defaultValue: "" },
+  { key: "lineno", converter: converters["unsigned long"], defaultValue: 0 },
+  { key: "colno", converter: converters["unsigned long"], defaultValue: 0 },
+  { key: "error", converter: converters.any },
+]);
+configureInterface(ErrorEvent, "ErrorEvent");
+
+// https://html.spec.whatwg.org/#report-the-exception: an ErrorEvent at the global; unless a
+// listener cancels it, the exception is logged as uncaught (what Workers does). An exception
+// thrown while one is being reported is only logged.
+let reporting = false;
+export function reportException(error) {
+  if (reporting) return logUncaught(error);
+  const where = throwSite(error);
+  const event = new ErrorEvent("error", {
+    cancelable: true, message: describeThrown(error), error, ...where,
+  });
+  reporting = true;
+  let notCanceled;
+  try {
+    notCanceled = fireEvent(globalThis, event);
+  } finally {
+    reporting = false;
+  }
+  if (notCanceled) logUncaught(error);
+}
+
+function logUncaught(error) {
+  console.error("Uncaught", error);
+}
+
+// "Uncaught TypeError: boom", as browsers word ErrorEvent.message.
+function describeThrown(error) {
+  try {
+    if (error instanceof Error) return `Uncaught ${error.name}: ${error.message}`;
+    return `Uncaught ${typeof error === "symbol" ? error.toString() : String(error)}`;
+  } catch {
+    return "Uncaught exception";
+  }
+}
+
+// The first frame of an Error's stack: { filename, lineno, colno }, or nothing.
+function throwSite(error) {
+  try {
+    const stack = error instanceof Error ? error.stack : undefined;
+    const frame = typeof stack === "string" ? /\n\s+at (?:.*\()?(.+?):(\d+):(\d+)\)?(?:\n|$)/.exec(stack) : null;
+    if (frame) return { filename: frame[1], lineno: Number(frame[2]), colno: Number(frame[3]) };
+  } catch {
+    // a throwing `stack` getter: no location
+  }
+  return {};
+}
+
+// https://html.spec.whatwg.org/#dom-reporterror
+export function reportError(e) {
+  requiredArguments(arguments.length, 1, methodPrefix("ServiceWorkerGlobalScope", "reportError"));
+  reportException(e);
 }
 
 // https://html.spec.whatwg.org/#event-handler-attributes: defines `on<type>` on Class.prototype.

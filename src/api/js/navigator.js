@@ -1,6 +1,10 @@
 // https://html.spec.whatwg.org/#the-workernavigator-object, the part Workers has. Libraries
-// detect the Workers runtime by its userAgent.
+// detect the Workers runtime by its userAgent. Workers answers "en" for the language (its
+// enable_navigator_language behaviour, the default since 2025-05-19) and 1 for the
+// hardware concurrency (one Worker is one thread).
 import { configureInterface, illegalConstructor, illegalInvocation, internalKey, isObject } from "./webidl.js";
+
+const languages = Object.freeze(["en"]);
 
 export class Navigator {
   #brand;
@@ -12,6 +16,17 @@ export class Navigator {
   get userAgent() {
     if (!isObject(this) || !(#brand in this)) illegalInvocation();
     return "Cloudflare-Workers";
+  }
+
+  get language() {
+    if (!isObject(this) || !(#brand in this)) illegalInvocation();
+    return languages[0];
+  }
+
+  // FrozenArray<DOMString>: the same frozen array on every read.
+  get languages() {
+    if (!isObject(this) || !(#brand in this)) illegalInvocation();
+    return languages;
   }
 
   get hardwareConcurrency() {

@@ -2,7 +2,7 @@
 // plus Workers' `scheduler.wait()`. JS keeps the timer list; the host only schedules:
 // ops.timerStart(id, ms) makes C++ call fireTimer(id) once the delay has passed.
 import { ops } from "./ops.js";
-import { reportError } from "./events.js";
+import { reportException } from "./events.js";
 // A cycle (abort.js uses setTimeout), harmless: each side uses the other only when called.
 import { isAbortSignal } from "./abort.js";
 import {
@@ -77,7 +77,7 @@ export function queueMicrotask(callback) {
     try {
       callback();
     } catch (error) {
-      reportError(error);
+      reportException(error);
     }
   });
 }

@@ -46,6 +46,11 @@ function typeError(message, prefix, context) {
 
 const interfacePrototypes = new WeakSet();  // filled by configureInterface
 
+// Whether `value` is the prototype object of an interface (structuredClone refuses instances).
+export function isInterfacePrototype(value) {
+  return interfacePrototypes.has(value);
+}
+
 // Makes a class look like a Web IDL interface: operations and attributes on the prototype are
 // enumerable, and Object.prototype.toString gives "[object Name]". Pass the name: the bundler
 // renames a class whose name clashes with another file's (Class.name would then be "Event2").
