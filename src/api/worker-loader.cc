@@ -29,7 +29,8 @@ uint64_t idFrom(double id) {
 
 }  // namespace
 
-double WorkerLoaderOps::loaderLoad(js::Lock& js, bool transient, std::string mainModule, js::Value modules,
+double WorkerLoaderOps::loaderLoad(js::Lock& js, std::string ns, std::optional<std::string> name,
+                                   std::string mainModule, js::Value modules,
                                    std::string envJson, std::optional<double> cpuMs,
                                    std::optional<double> subRequests) {
   std::vector<io::ModuleInput> inputs;
@@ -54,7 +55,8 @@ double WorkerLoaderOps::loaderLoad(js::Lock& js, bool transient, std::string mai
   }
   auto code = io::buildWorkerCode(std::move(mainModule), std::move(inputs));
   return static_cast<double>(loaderHost(js).loadWorker(std::move(code), std::move(envJson),
-                                                         limitsFrom(cpuMs, subRequests), transient));
+                                                         limitsFrom(cpuMs, subRequests), std::move(ns),
+                                                         std::move(name)));
 }
 
 bool WorkerLoaderOps::loaderAlive(js::Lock& js, double id) { return loaderHost(js).workerAlive(idFrom(id)); }

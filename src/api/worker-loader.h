@@ -25,10 +25,11 @@ class WorkerLoaderHost {
  public:
   virtual ~WorkerLoaderHost() = default;
   // Registers a dynamic Worker (already validated) and starts loading it; returns its id.
-  // A `transient` one (no name: get(null), load()) is unloaded when the current invocation
-  // ends; its stub loads it again if used later. Throws js::JsError for what the runtime
-  // refuses (the env size).
-  virtual uint64_t loadWorker(io::WorkerCode code, std::string envJson, DynamicLimits limits, bool transient) = 0;
+  // A named one (`get(name)` of a loader in namespace `ns`) is cached by (ns, name); one without
+  // a name (get(null), load()) is unloaded when the current invocation ends, and its stub loads
+  // it again if used later. Throws js::JsError for what the runtime refuses (the env size).
+  virtual uint64_t loadWorker(io::WorkerCode code, std::string envJson, DynamicLimits limits, std::string ns,
+                              std::optional<std::string> name) = 0;
   // False once the Worker is gone (condemned by a limit): the caller loads it again.
   virtual bool workerAlive(uint64_t id) = 0;
   // Delivers `request` to an entrypoint once the Worker has started; returns a promise of
@@ -40,8 +41,10 @@ class WorkerLoaderHost {
 // The ops behind js/worker-loader.js (registered on the native `ops` object, see ops.js).
 struct WorkerLoaderOps {
   // modules: [[name, kind | null, content: string | Uint8Array], ...] (kind null: a plain string).
-  static double loaderLoad(js::Lock& js, bool transient, std::string mainModule, js::Value modules,
-                           std::string envJson, std::optional<double> cpuMs, std::optional<double> subRequests);
+  // ns: the loader's namespace; name: undefined for a Worker without a name.
+  static double loaderLoad(js::Lock& js, std::string ns, std::optional<std::string> name, std::string mainModule,
+                           js::Value modules, std::string envJson, std::optional<double> cpuMs,
+                           std::optional<double> subRequests);
   static bool loaderAlive(js::Lock& js, double id);
   // headers: [[name, value], ...]; body: Uint8Array or null.
   static js::Value loaderFetch(js::Lock& js, double id, std::string entrypoint, std::string propsJson,

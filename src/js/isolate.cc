@@ -230,6 +230,7 @@ std::vector<JsException> Isolate::takeUnhandledRejections(Lock& js) {
 void Isolate::runMicrotasks(Lock& js) { js.isolate()->PerformMicrotaskCheckpoint(); }
 
 size_t Isolate::heapUsedBytes() {
+  v8::Locker locker(isolate_);  // callable between entries too (Lockers nest on one thread)
   v8::HeapStatistics stats;
   isolate_->GetHeapStatistics(&stats);
   return stats.used_heap_size();

@@ -106,6 +106,7 @@ class Isolate {
   // attached later in the same turn remove them again, as in the HTML rules.
   std::vector<JsException> takeUnhandledRejections(Lock& js);
 
+  // The V8 heap in use (from any thread that may lock the isolate) and the ArrayBuffer bytes.
   size_t heapUsedBytes();
   size_t arrayBufferBytes() const;
   void* v8Isolate() const { return isolate_; }

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "io/worker-cache.h"
 #include "io/worker-loader.h"
 #include "io/worker.h"
 
@@ -14,10 +15,11 @@ struct Host {
   boost::asio::io_context ioc;
   std::shared_ptr<Worker> worker;
 
-  explicit Host(std::string source, Limits limits = {}) {
+  explicit Host(std::string source, Limits limits = {}, LoaderSettings loader = {}) {
     Worker::Options options;
     options.limits = limits;
     options.workerLoaders = {{"LOADER", "LOADER"}};
+    options.loader = std::move(loader);
     worker = Worker::create(ioc, buildWorkerCode("main.js", {{"main.js", std::move(source), {}}}), options);
     std::optional<Failure> failure;
     bool started = false;
@@ -95,6 +97,95 @@ TEST(WorkerLoader, AHostWaitingOnADynamicWorkerIsNotReportedAsHung) {
   auto r = host.fetch();
   ASSERT_FALSE(r.error) << r.error->text();
   EXPECT_EQ(r.response->body, "late");
+}
+
+// A named dynamic Worker that counts how many of its requests run at once.
+constexpr const char* kConcurrentHost = R"(
+  const code = { compatibilityDate: "2025-06-01", mainModule: "a.js", modules: { "a.js": `
+    let active = 0, most = 0;
+    export default { async fetch() {
+      active++;
+      most = Math.max(most, active);
+      await new Promise((ok) => setTimeout(ok, 5));
+      active--;
+      return new Response(String(most));
+    } };` } };
+  export default {
+    async fetch(request, env) {
+      const stub = env.LOADER.get("c", () => code);
+      const calls = [1, 2, 3, 4, 5].map(() => stub.getEntrypoint().fetch("http://x/").then((r) => r.text()));
+      return new Response((await Promise.all(calls)).join(","));
+    },
+  };)";
+
+TEST(WorkerLoader, CallsBeyondTheConcurrencyBoundWaitInLineAndAllComplete) {
+  LoaderSettings loader;
+  loader.maxConcurrentPerRequest = 2;
+  Host host(kConcurrentHost, {}, loader);
+  auto r = host.fetch();
+  ASSERT_FALSE(r.error) << r.error->text();
+  EXPECT_EQ(r.response->body, "2,2,2,2,2");  // never more than two at once, and none failed
+}
+
+TEST(WorkerLoader, CallsWithinTheBoundRunTogether) {
+  Host host(kConcurrentHost);  // the default bound (6) is above five calls
+  auto r = host.fetch();
+  ASSERT_FALSE(r.error) << r.error->text();
+  EXPECT_EQ(r.response->body, "5,5,5,5,5");  // all five at once
+}
+
+constexpr const char* kCountingHost = R"(
+  const code = (name) => ({ compatibilityDate: "2025-06-01", mainModule: "a.js",
+                            modules: { "a.js": "export default { fetch() { return new Response('ok'); } }" } });
+  let calls = 0;
+  export default {
+    async fetch(request, env) {
+      const name = new URL(request.url).searchParams.get("name") ?? "e";
+      await env.LOADER.get(name, () => { calls++; return code(name); }).getEntrypoint().fetch("http://x/");
+      return new Response(String(calls));
+    },
+  };)";
+
+FetchResult fetchName(Host& host, const std::string& name) {
+  FetchResult out;
+  bool done = false;
+  HttpRequest request;
+  request.url = "http://host/?name=" + name;
+  host.worker->fetch(request, "default", [&](FetchResult r) {
+    out = std::move(r);
+    done = true;
+  });
+  while (!done && host.ioc.run_one()) {
+  }
+  host.ioc.poll();
+  return out;
+}
+
+TEST(WorkerLoader, EvictUnloadsANamedWorkerAndTheNextCallLoadsItAgain) {
+  Host host(kCountingHost);
+  EXPECT_EQ(fetchName(host, "e").response->body, "1");
+  EXPECT_EQ(fetchName(host, "e").response->body, "1");  // still loaded: no getCode
+  EXPECT_TRUE(host.loader().loadedBytes("LOADER", "e").has_value());
+  EXPECT_TRUE(host.loader().evict("LOADER", "e"));
+  EXPECT_FALSE(host.loader().loadedBytes("LOADER", "e").has_value());
+  EXPECT_FALSE(host.loader().evict("LOADER", "e"));
+  EXPECT_FALSE(host.loader().evict("OTHER", "e"));
+  EXPECT_EQ(fetchName(host, "e").response->body, "2");  // getCode ran again
+}
+
+TEST(WorkerLoader, ASharedBudgetUnloadsTheLeastRecentlyUsedNamedWorker) {
+  LoaderSettings loader;
+  loader.budget = std::make_shared<CacheBudget>(uint64_t{1} << 30, 2);
+  Host host(kCountingHost, {}, loader);
+  fetchName(host, "a");
+  fetchName(host, "b");
+  fetchName(host, "a");  // "b" is now the least recently used
+  EXPECT_EQ(fetchName(host, "c").response->body, "3");
+  EXPECT_TRUE(host.loader().loadedBytes("LOADER", "a").has_value());
+  EXPECT_FALSE(host.loader().loadedBytes("LOADER", "b").has_value());
+  EXPECT_TRUE(host.loader().loadedBytes("LOADER", "c").has_value());
+  EXPECT_EQ(loader.budget->workers(), 2u);
+  EXPECT_EQ(fetchName(host, "b").response->body, "4");  // loaded again
 }
 
 }  // namespace
