@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The Worker Loader binding (env.LOADER) end to end: `wisp serve` runs tests/e2e/hosts/loader, a
 host Worker written as for Cloudflare, and every route's answer is checked exactly."""
+import json
 import os
 import sys
 import time
@@ -156,6 +157,30 @@ def idle_named_workers_expire():
         assert small.get("/calls") == (200, "2")
     finally:
         small.stop()
+
+
+@case
+def tails_get_one_event_per_invocation_with_logs_outcome_and_props():
+    tails = Server(WISP, os.path.join(HERE, "hosts/loader-tails"))
+    try:
+        assert tails.get("/ok") == (202, "child ran")
+        assert tails.get("/boom") == (500, "child failed: kaboom")
+        assert tails.get("/spin") == (500, "child failed: Worker exceeded CPU time limit.")
+        status, body = tails.get("/events")
+        assert status == 200, (status, body)
+        events = json.loads(body)
+        assert [e["outcome"] for e in events] == ["ok", "exception", "exceededCpu"], events
+        ok, boom, spin = events
+        assert ok["tailProps"] == {"workerId": "child"}, ok
+        assert ok["event"]["request"]["url"] == "https://child/ok" and ok["event"]["response"] == {"status": 202}, ok
+        assert [(l["level"], l["message"]) for l in ok["logs"]] == [("log", ["hello from /ok"]), ("warn", ["careful"])], ok
+        assert ok["exceptions"] == [] and ok["executionModel"] == "stateless", ok
+        assert [(x["name"], x["message"]) for x in boom["exceptions"]] == [("Error", "kaboom")], boom
+        assert spin["exceptions"][0]["message"] == "Worker exceeded CPU time limit.", spin
+        # ctx.exports.default is a loopback to the host itself.
+        assert tails.get("/loopback") == (200, body)
+    finally:
+        tails.stop()
 
 
 cases.report(host)

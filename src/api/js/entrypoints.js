@@ -33,8 +33,9 @@ export const workersModule = Object.freeze({
 });
 
 // The `ctx` of one invocation. Plain closures, so `const { waitUntil } = ctx` works.
-export function makeContext(props) {
-  return {
+// `module` (the main module's namespace) and `env` give `ctx.exports`.
+export function makeContext(props, module = undefined, env = undefined) {
+  const ctx = {
     waitUntil(promise) {
       requiredArguments(arguments.length, 1, methodPrefix("ExecutionContext", "waitUntil"));
       ops.waitUntil(Promise.resolve(promise));
@@ -43,6 +44,60 @@ export function makeContext(props) {
     props: props ?? {},
     exports: {},
   };
+  if (module) ctx.exports = loopbackExports(module, env);
+  return ctx;
+}
+
+// How the Worker Loader hands a tail Worker its events (js/worker-loader.js).
+export const deliverTail = Symbol("deliverTail");
+
+// ctx.exports: for each entrypoint the Worker exports, a stub that calls it in this same Worker
+// (https://developers.cloudflare.com/workers/runtime-apis/context/#exports). `ctx.exports.X`
+// has fetch(); `ctx.exports.X({props})` is the same with other props. These stubs can be given
+// as `tails` of a dynamic Worker.
+function loopbackExports(module, env) {
+  const exports = {};
+  for (const name of Object.keys(module)) {
+    const handler = module[name];
+    const isEntrypoint = (typeof handler === "function" && handler.prototype instanceof WorkerEntrypoint) ||
+      (name === "default" && typeof handler === "object" && handler !== null);
+    if (!isEntrypoint) continue;
+    const stub = (options = undefined) => new LoopbackFetcher(handler, env, options?.props);
+    const plain = new LoopbackFetcher(handler, env, undefined);
+    stub.fetch = (input, init) => plain.fetch(input, init);
+    stub[deliverTail] = plain[deliverTail].bind(plain);
+    exports[name] = stub;
+  }
+  return exports;
+}
+
+class LoopbackFetcher {
+  #handler;
+  #env;
+  #props;
+
+  constructor(handler, env, props) {
+    this.#handler = handler;
+    this.#env = env;
+    this.#props = props;
+  }
+
+  fetch(input, init = undefined) {
+    const request = new globalThis.Request(input, init);
+    return dispatchFetch(this.#handler, request, this.#env, makeContext(this.#props));
+  }
+
+  // Runs the entrypoint's tail(events) handler, as a tail Worker's.
+  async [deliverTail](events) {
+    const handler = this.#handler;
+    const ctx = makeContext(this.#props);
+    if (typeof handler === "function") {
+      const instance = new handler(ctx, this.#env);
+      if (typeof instance.tail === "function") await instance.tail(events);
+    } else if (typeof handler?.tail === "function") {
+      await handler.tail(events, this.#env, ctx);
+    }
+  }
 }
 
 // Calls the fetch handler of `handler` (a module export) the way Workers does.

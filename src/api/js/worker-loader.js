@@ -7,10 +7,13 @@ import { ops } from "./ops.js";
 import { configureInterface, illegalConstructor, illegalInvocation, internalKey, methodPrefix,
          requiredArguments } from "./webidl.js";
 import { headerPairs } from "./fetch/headers.js";
+import { deliverTail } from "./entrypoints.js";
 
 // Loaded Workers by namespace and name, for this host Worker (one isolate): a promise of the
 // Worker's id, or of getCode's failure, which every later call with that name gets too.
 const named = new Map();
+// The `tails` of each loaded Worker, by id.
+const tailsById = new Map();
 
 function fieldType(field, type) {
   return new TypeError(`Incorrect type for the '${field}' field on 'WorkerCode': the provided value is not of type '${type}'.`);
@@ -57,17 +60,68 @@ function codeArguments(code) {
     }
   }
   const env = code.env === undefined ? "{}" : JSON.stringify(code.env) ?? "{}";
-  return [code.mainModule, list, env, ...limitsOf(code.limits)];
+  const args = [code.mainModule, list, env, ...limitsOf(code.limits)];
+  args.tails = tailsOf(code.tails);
+  return args;
 }
 
-// transient: a Worker without a name, unloaded when the current invocation ends.
-function loadNow(args, transient) {
-  return ops.loaderLoad(transient, ...args);
+// WorkerCode.tails: Workers that get one tail event per invocation. wisp delivers them to
+// entrypoints of the host itself (ctx.exports.Name or ctx.exports.Name({props})).
+function tailsOf(tails) {
+  if (tails === undefined || tails === null) return [];
+  if (!Array.isArray(tails)) throw fieldType("tails", "Array");
+  for (const tail of tails) {
+    if ((typeof tail !== "function" && typeof tail !== "object") || tail === null || !(deliverTail in tail)) {
+      throw new TypeError("Each of 'tails' must be an entrypoint of this Worker, such as ctx.exports.LogTailer({props}); wisp does not deliver tail events to other services.");
+    }
+  }
+  return [...tails];
 }
 
-async function loadLater(getCode, transient) {
+// name: undefined for a Worker without a name, unloaded when the current invocation ends; a
+// named one is cached by C++ under (ns, name).
+function loadNow(ns, name, args) {
+  const id = ops.loaderLoad(ns, name, ...args);
+  if (args.tails.length) tailsById.set(id, args.tails);
+  else tailsById.delete(id);
+  return id;
+}
+
+// One tail event (the shape of Workers' TraceItem) per invocation, delivered after the response
+// and kept in the host's invocation by waitUntil. Logs are those written until the response.
+function sendTails(id, request, entrypoint, outcome, details) {
+  const tails = tailsById.get(id);
+  if (!tails) return;
+  const item = {
+    scriptName: null,
+    entrypoint: entrypoint === "default" ? undefined : entrypoint,
+    event: {
+      request: { url: request.url, method: request.method, headers: Object.fromEntries(headerPairs(request.headers)) },
+      response: details.status === undefined ? undefined : { status: details.status },
+    },
+    eventTimestamp: details.timestamp,
+    logs: (details.logs ?? []).map(([level, timestamp, message]) => ({ level, timestamp, message: [message] })),
+    exceptions: details.exception ? [{ timestamp: details.timestamp, name: details.exception.name ?? "Error", message: details.exception.message ?? String(details.exception) }] : [],
+    diagnosticsChannelEvents: [],
+    outcome,
+    executionModel: "stateless",
+    truncated: false,
+    cpuTime: details.cpuMs ?? 0,
+    wallTime: details.wallMs ?? 0,
+  };
+  const delivered = Promise.all(tails.map(async (tail) => {
+    try {
+      await tail[deliverTail]([item]);
+    } catch (e) {
+      console.error("A tail Worker failed:", e);
+    }
+  }));
+  ops.waitUntil(delivered);
+}
+
+async function loadLater(ns, name, getCode) {
   const code = await getCode();
-  return loadNow(codeArguments(code), transient);
+  return loadNow(ns, name, codeArguments(code));
 }
 
 // https://developers.cloudflare.com/dynamic-workers/api-reference/#workerloader
@@ -89,21 +143,24 @@ export class WorkerLoader {
       // A fresh Worker for this stub, loaded on its first request.
       let loading;
       return new WorkerStub(internalKey, async () => {
-        loading ??= loadLater(getCode, true);
+        loading ??= loadLater(this.#ns, undefined, getCode);
         const id = await loading;
         if (ops.loaderAlive(id)) return id;
-        loading = loadLater(getCode, true);
+        loading = loadLater(this.#ns, undefined, getCode);
         return loading;
       });
     }
-    const key = `${this.#ns}\0${String(name)}`;
+    const ns = this.#ns;
+    name = String(name);
+    const key = `${ns}\0${name}`;
     return new WorkerStub(internalKey, async () => {
       let loading = named.get(key);
-      if (loading === undefined) named.set(key, (loading = loadLater(getCode, false)));
+      if (loading === undefined) named.set(key, (loading = loadLater(ns, name, getCode)));
       const id = await loading;
       if (ops.loaderAlive(id)) return id;
-      // A limit condemned it: load it again, once, for every stub with this name.
-      if (named.get(key) === loading) named.set(key, loadLater(getCode, false));
+      // Unloaded (a limit condemned it, or the cache needed room): load it again, once, for
+      // every stub with this name.
+      if (named.get(key) === loading) named.set(key, loadLater(ns, name, getCode));
       return named.get(key);
     });
   }
@@ -112,9 +169,10 @@ export class WorkerLoader {
     if (!(#ns in this)) illegalInvocation();
     requiredArguments(arguments.length, 1, methodPrefix("WorkerLoader", "load"));
     const args = codeArguments(code);
-    let id = loadNow(args, true);  // validates now: a bad module throws here
+    const ns = this.#ns;
+    let id = loadNow(ns, undefined, args);  // validates now: a bad module throws here
     return new WorkerStub(internalKey, async () => {
-      if (!ops.loaderAlive(id)) id = loadNow(args, true);
+      if (!ops.loaderAlive(id)) id = loadNow(ns, undefined, args);
       return id;
     });
   }
@@ -163,9 +221,20 @@ export class Fetcher {
     const request = new globalThis.Request(input, init);
     const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
     const id = await this.#worker();
-    const [status, statusText, headers, bytes] = await ops.loaderFetch(
-        id, this.#entrypoint, this.#propsJson, this.#limits[0], this.#limits[1], request.method, request.url,
-        headerPairs(request.headers), body);
+    const timestamp = Date.now();
+    let answer;
+    try {
+      answer = await ops.loaderFetch(
+          id, this.#entrypoint, this.#propsJson, this.#limits[0], this.#limits[1], request.method, request.url,
+          headerPairs(request.headers), body);
+    } catch (exception) {
+      const limit = /exceeded (CPU|memory|wall)/.exec(exception?.message ?? "");
+      const outcome = !limit ? "exception" : limit[1] === "CPU" ? "exceededCpu" : limit[1] === "memory" ? "exceededMemory" : "exceededWallTime";
+      sendTails(id, request, this.#entrypoint, outcome, { timestamp, exception });
+      throw exception;
+    }
+    const [status, statusText, headers, bytes, logs, cpuMs, wallMs] = answer;
+    sendTails(id, request, this.#entrypoint, "ok", { timestamp, status, logs, cpuMs, wallMs });
     return new globalThis.Response(nullBodyStatus.includes(status) ? null : bytes, { status, statusText, headers });
   }
 }
