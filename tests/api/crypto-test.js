@@ -48,7 +48,8 @@ export function cryptoIsBranded() {
   assertThrows(() => crypto.getRandomValues.call({}, new Uint8Array(1)), TypeError, "Illegal invocation");
   assertThrows(() => Crypto.prototype.randomUUID.call(undefined), TypeError, "Illegal invocation");
   assertEquals(Object.prototype.toString.call(crypto), "[object Crypto]");
-  assertEquals(crypto.subtle, undefined);  // not built yet
+  assert(crypto.subtle instanceof SubtleCrypto && crypto.subtle === crypto.subtle);
+  assertThrows(() => Reflect.get(Crypto.prototype, "subtle", {}), TypeError, "Illegal invocation");
 }
 
 export function performanceAndNavigator() {

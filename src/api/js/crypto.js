@@ -1,5 +1,7 @@
-// https://w3c.github.io/webcrypto/#crypto-interface (without `subtle`, which is not built yet).
+// https://w3c.github.io/webcrypto/#crypto-interface. `subtle` lives in the lazy area
+// "webcrypto" (src/api/js/webcrypto/), loaded the first time it is read.
 import { ops } from "./ops.js";
+import { loadArea } from "./lazy.js";
 import { DOMException } from "./dom-exception.js";
 import {
   configureInterface, converters, illegalConstructor, illegalInvocation, internalKey, isObject,
@@ -20,6 +22,11 @@ export class Crypto {
 
   constructor(key = undefined) {
     if (key !== internalKey) illegalConstructor();
+  }
+
+  get subtle() {
+    if (!isObject(this) || !(#brand in this)) illegalInvocation();
+    return loadArea("webcrypto").subtle;
   }
 
   getRandomValues(array) {
