@@ -4,7 +4,9 @@
 #  - V8: the system's libnode-dev when installed, else libnode108 + libnode-dev fetched
 #    with `apt-get download` and unpacked with `dpkg -x` into third_party/libnode (git-ignored),
 #    because the Node.js package preinstalled on some images conflicts with installing them;
-#  - npm packages used at build time (bundled into the binary), with `npm ci`.
+#  - npm packages used at build time (bundled into the binary), and workerd, the reference runtime
+#    that tests/e2e/differential_test.py runs beside wisp (its Linux binary is about 155 MB), with
+#    `npm ci`: tests then need no network.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -46,8 +48,10 @@ elif [ ! -f third_party/libnode/usr/include/node/v8.h ]; then
   rm -rf "$tmp"
 fi
 
-# Build-time JavaScript (bundled into the binary): only reinstall when the lock file changed.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Build-time JavaScript and workerd: only reinstall when the lock file changed (under a lock,
+# since several checkouts on one machine may run this at once).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+   [ ! -x node_modules/.bin/workerd ]; then
   echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  flock /tmp/npm.lock npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -5,7 +5,10 @@
 #include <cstring>
 #include <unicode/uidna.h>
 
+#include "api/compression.h"
+#include "api/crypto/webcrypto.h"
 #include "api/encoding.h"
+#include "api/fetch.h"
 #include "api/host.h"
 #include "api/lazy-areas.h"
 #include "api/worker-loader.h"
@@ -71,8 +74,12 @@ class Ops : public js::Object {
   // list every index only to skip it.
   static js::Value ownNonIndexKeys(js::Lock& js, js::Value object) { return js.ownNonIndexKeys(object); }
 
-  static js::Value structuredClone(js::Lock& js, js::Value value, std::optional<js::Value> options) {
-    return js::structuredClone(js, value, options.value_or(js.undefined()));
+  // transfer: an Array; hooks: see src/api/js/structured-clone.js.
+  static js::Value structuredClone(js::Lock& js, js::Value value, js::Value transfer, js::Value hooks) {
+    return js::structuredClone(js, value, transfer, hooks);
+  }
+  static js::Value newPlatformObject(js::Lock& js, js::Value prototype) {
+    return js::newPlatformObject(js, prototype);
   }
 
   // https://url.spec.whatwg.org/#concept-domain-to-ascii, UTS #46 through ICU.
@@ -96,12 +103,18 @@ class Ops : public js::Object {
     c.method<&Ops::waitUntil>("waitUntil");
     c.method<&Ops::fillRandom>("fillRandom");
     c.method<&Ops::structuredClone>("structuredClone");
+    c.method<&Ops::newPlatformObject>("newPlatformObject");
     c.method<&Ops::ownNonIndexKeys>("ownNonIndexKeys");
     c.method<&Ops::domainToASCII>("domainToASCII");
     c.method<&Ops::domainToUnicode>("domainToUnicode");
     c.method<&WorkerLoaderOps::loaderLoad>("loaderLoad");
     c.method<&WorkerLoaderOps::loaderAlive>("loaderAlive");
     c.method<&WorkerLoaderOps::loaderFetch>("loaderFetch");
+    c.method<&crypto::webCryptoOps>("webcrypto");
+    c.method<&ZlibStream::open>("zlibOpen");
+    c.method<&FetchOps::fetchStart>("fetchStart");
+    c.method<&FetchOps::fetchRead>("fetchRead");
+    c.method<&FetchOps::fetchAbort>("fetchAbort");
   }
 
  private:
@@ -152,6 +165,10 @@ void registerClasses(js::Registry& registry) {
   registry.add<Ops>("WispOps");
   registry.add<TextEncoder>("TextEncoder");
   registry.add<TextDecoder>("TextDecoder");
+  registry.add<crypto::KeyMaterial>("CryptoKeyMaterial");
+  registry.add<crypto::WebCryptoOps>("WebCryptoOps");
+  registry.add<ZlibStream>("ZlibStream");
+  registry.add<js::PlatformObject>("PlatformObject");
 }
 
 void installGlobalScope(js::Lock& js) {

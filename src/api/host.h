@@ -11,6 +11,7 @@
 namespace wisp::api {
 
 class WorkerLoaderHost;  // worker-loader.h
+class OutboundHost;      // fetch.h
 
 enum class LogLevel { Debug, Log, Info, Warn, Error };
 const char* logLevelName(LogLevel level);
@@ -31,6 +32,9 @@ class Host {
   virtual double timeOrigin() const = 0;
   // The Worker Loader bindings' runtime half; null when the Worker has no such binding.
   virtual WorkerLoaderHost* workerLoader() { return nullptr; }
+  // Where the global fetch() goes (the Worker's global outbound); null when it is blocked, and
+  // fetch() then throws api::kOutboundBlocked.
+  virtual OutboundHost* outbound() { return nullptr; }
 };
 
 }  // namespace wisp::api

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "io/isolate-pool.h"
+#include "io/outbound/network-outbound.h"
 #include "io/watchdog.h"
 #include "js/engine.h"
 #include "js/promise.h"
@@ -47,11 +48,13 @@ Worker::Worker(boost::asio::io_context& ioc, WorkerCode code, Options options)
   isolate_->data().embedder = static_cast<api::Host*>(this);
   isolate_->data().modules = modules_.get();
   if (!options_.workerLoaders.empty())
-    loader_ = std::make_unique<WorkerLoader>(*this, ioc_, options_.limits, options_.onLog, options_.loaderCache);
+    loader_ = std::make_unique<WorkerLoader>(*this, ioc_, options_.limits, options_.onLog, options_.loader);
+  if (options_.outbound) outbound_ = std::make_unique<NetworkOutbound>(*this, ioc_, options_.outbound);
 }
 
 Worker::~Worker() {
   loader_.reset();  // its dynamic Workers go first
+  outbound_.reset();
   for (auto& [id, t] : timers_) t.timer->cancel();
   timers_.clear();
   isolate_->data().embedder = nullptr;
@@ -158,6 +161,7 @@ void Worker::finish(const Ctx& ctx) {
   ctx->finished = true;
   ctx->wallTimer.cancel();
   if (loader_) loader_->invocationFinished(ctx.get());
+  if (outbound_) outbound_->invocationFinished(ctx.get());
   // As in Workers, the invocation's timers end with it.
   {
     for (auto it = timers_.begin(); it != timers_.end();) {
@@ -234,8 +238,8 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
       js::callInternal(js, "addWorkerLoaders", {env, js.array(bindings)});
     }
     auto props = fetchOptions.propsJson.empty() ? js.undefined() : js.parseJson(fetchOptions.propsJson);
-    auto context = js::callInternal(js, "makeContext", {props});
     auto ns = js::Value(modules_->namespaceOf(js, code_.mainModule));
+    auto context = js::callInternal(js, "makeContext", {props, ns, env});
     auto handler = js.property(ns, entrypoint);
     if (handler.isUndefined()) {
       throw js::Error(entrypoint == "default" ? "Worker has no default entrypoint."
@@ -361,6 +365,8 @@ js::Value Worker::awaitIo(js::Lock& js, std::function<void(IoDone)> start) {
 }
 
 // ---- api::Host ----
+
+api::OutboundHost* Worker::outbound() { return outbound_.get(); }
 
 void Worker::log(api::LogLevel level, std::string message) {
   LogEntry entry{level, js::Clock::nowMs(), std::move(message)};

@@ -18,6 +18,7 @@
 #include "api/host.h"
 #include "io/http.h"
 #include "io/limits.h"
+#include "io/outbound/outbound-settings.h"
 #include "io/request-context.h"
 #include "io/worker-code.h"
 #include "io/worker-loader.h"
@@ -64,6 +65,8 @@ struct LoaderBinding {
   std::string ns;
 };
 
+class NetworkOutbound;
+
 class Worker final : public api::Host, public std::enable_shared_from_this<Worker> {
  public:
   struct Options {
@@ -73,7 +76,11 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
     std::function<void(const LogEntry&)> onLog;
     bool allowCodeGeneration = false;  // eval() / new Function(); off as in Workers
     std::vector<LoaderBinding> workerLoaders;
-    LoaderCache loaderCache;  // how many named dynamic Workers stay loaded, and how long
+    LoaderSettings loader;  // the dynamic Workers' cache and how many calls run at once
+    // The global outbound: fetch() reaches the network under these settings' egress policy;
+    // null blocks it (globalOutbound: null). `wisp run` and configured host Workers get the
+    // network; the built-in API's snippets and dynamic Workers are blocked unless given one.
+    std::shared_ptr<const OutboundSettings> outbound;
   };
 
   // Per fetch event: `ctx.props` (JSON; empty for none) and limits lower than the Worker's.
@@ -111,7 +118,11 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   bool condemned() const { return isolate_->condemned(); }
   // The invocation whose JS is running, if any.
   const RequestContext* currentContext() const { return current_.get(); }
+  RequestContext* currentContext() { return current_.get(); }
   js::Isolate& isolate() { return *isolate_; }
+  // The network settings fetch() runs under; null when it is blocked. A dynamic Worker whose
+  // globalOutbound is omitted inherits these (Worker Loader semantics).
+  const std::shared_ptr<const OutboundSettings>& outboundSettings() const { return options_.outbound; }
 
   // api::Host
   void log(api::LogLevel level, std::string message) override;
@@ -120,6 +131,7 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   void waitUntil(js::Lock& js, js::Value promise) override;
   double timeOrigin() const override { return timeOrigin_; }
   api::WorkerLoaderHost* workerLoader() override { return loader_.get(); }
+  api::OutboundHost* outbound() override;
 
  private:
   Worker(boost::asio::io_context& ioc, WorkerCode code, Options options);
@@ -161,6 +173,7 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   std::map<RequestContext*, Waiting> onFailure_;
   uint32_t nextIoId_ = 1;
   std::unique_ptr<WorkerLoader> loader_;  // when the Worker has Worker Loader bindings
+  std::unique_ptr<NetworkOutbound> outbound_;  // when fetch() may reach the network
 };
 
 }  // namespace wisp::io

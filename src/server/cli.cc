@@ -12,6 +12,7 @@
 #include "io/worker.h"
 #include "js/class.h"
 #include "js/engine.h"
+#include "server/egress-config.h"
 #include "server/serve.h"
 
 #ifndef WISP_VERSION
@@ -40,6 +41,22 @@ struct LimitFlags {
   }
 };
 
+// The egress policy of fetch() (wisp.egress in a config): the public Internet by default.
+struct EgressFlags {
+  EgressSettings settings;
+  void add(CLI::App& cmd) {
+    cmd.add_option("--egress-allow", settings.allow,
+                   "fetch() reaches only these: host names (*.example.com, *), addresses, CIDR ranges (repeatable)");
+    cmd.add_option("--egress-deny", settings.deny, "fetch() never reaches these (repeatable)");
+    cmd.add_flag("--egress-allow-private", settings.allowPrivate,
+                 "fetch() may reach loopback, private and other special-purpose addresses");
+    cmd.add_option("--egress-timeout-ms", settings.timeoutMs, "time limit of one fetch(), in ms")
+        ->capture_default_str()->check(CLI::PositiveNumber);
+    cmd.add_option("--egress-max-response-bytes", settings.maxResponseBytes, "largest fetch() response body, in bytes")
+        ->capture_default_str()->check(CLI::PositiveNumber);
+  }
+};
+
 void initEngine() {
   api::registerClasses(js::Registry::get());
   js::Engine::init({});
@@ -57,9 +74,11 @@ void printFailure(const io::Failure& f) {
     if (line.starts_with("    at ")) std::cerr << line << "\n";
 }
 
-std::shared_ptr<io::Worker> loadWorker(boost::asio::io_context& ioc, const std::string& path, const io::Limits& limits) {
+std::shared_ptr<io::Worker> loadWorker(boost::asio::io_context& ioc, const std::string& path, const io::Limits& limits,
+                                       const EgressFlags& egress) {
   io::Worker::Options options;
   options.limits = limits;
+  options.outbound = egress.settings.toOutbound();  // throws std::invalid_argument for a bad entry
   options.onLog = printLog;
   return io::Worker::create(ioc, io::loadWorkerCodeFromPath(path), std::move(options));
 }
@@ -79,7 +98,8 @@ bool startWorker(boost::asio::io_context& ioc, io::Worker& worker) {
 }
 
 int cmdRun(const std::string& path, const std::string& method, const std::vector<std::string>& headers,
-           const std::string& data, const std::string& url, const std::string& entrypoint, const LimitFlags& lf) {
+           const std::string& data, const std::string& url, const std::string& entrypoint, const LimitFlags& lf,
+           const EgressFlags& egress) {
   io::HttpRequest req;
   req.method = method;
   req.url = url;
@@ -112,7 +132,7 @@ int cmdRun(const std::string& path, const std::string& method, const std::vector
   boost::asio::io_context ioc;
   std::shared_ptr<io::Worker> worker;
   try {
-    worker = loadWorker(ioc, path, lf.limits());
+    worker = loadWorker(ioc, path, lf.limits(), egress);
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
@@ -138,13 +158,13 @@ int cmdRun(const std::string& path, const std::string& method, const std::vector
   return 0;
 }
 
-int cmdTest(const std::vector<std::string>& files, const LimitFlags& lf) {
+int cmdTest(const std::vector<std::string>& files, const LimitFlags& lf, const EgressFlags& egress) {
   int passed = 0, failed = 0;
   for (auto& file : files) {
     boost::asio::io_context ioc;
     std::shared_ptr<io::Worker> worker;
     try {
-      worker = loadWorker(ioc, file, lf.limits());
+      worker = loadWorker(ioc, file, lf.limits(), egress);
     } catch (const std::exception& e) {
       std::cerr << "FAIL " << file << ": " << e.what() << "\n";
       failed++;
@@ -194,12 +214,16 @@ int runCli(int argc, char** argv) {
   run->add_option("--url", url, "request URL")->capture_default_str();
   run->add_option("--entrypoint", entrypoint, "export to call: default or a named export")->capture_default_str();
   runLimits.add(*run);
+  EgressFlags runEgress;
+  runEgress.add(*run);
 
   auto* test = app.add_subcommand("test", "Run JS test files: every exported function is a test case");
   std::vector<std::string> files;
   LimitFlags testLimits;
   test->add_option("files", files, "test files")->required();
   testLimits.add(*test);
+  EgressFlags testEgress;
+  testEgress.add(*test);
 
   auto* serve = app.add_subcommand("serve", "Serve Workers over HTTP: the Worker a wrangler config names, or the built-in execute API");
   ServeFlags serveFlags;
@@ -221,8 +245,8 @@ int runCli(int argc, char** argv) {
 
   initEngine();
   int rc = 1;
-  if (app.got_subcommand(run)) rc = cmdRun(path, method, headers, data, url, entrypoint, runLimits);
-  else if (app.got_subcommand(test)) rc = cmdTest(files, testLimits);
+  if (app.got_subcommand(run)) rc = cmdRun(path, method, headers, data, url, entrypoint, runLimits, runEgress);
+  else if (app.got_subcommand(test)) rc = cmdTest(files, testLimits, testEgress);
   else if (app.got_subcommand(serve)) {
     if (!listen.empty()) serveFlags.listen = listen;
     rc = runServe(serveFlags);

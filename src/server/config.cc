@@ -459,6 +459,21 @@ void readCache(Context& ctx, const json& v, const std::string& path, CacheSettin
                                  "a number of seconds, 0 or more (0: never expire)");
 }
 
+void readLoader(Context& ctx, const json& v, const std::string& path, LoaderSettings& out) {
+  Table t(ctx, v, path);
+  if (const json* x = t.get("maxConcurrentPerRequest"))
+    out.maxConcurrentPerRequest = static_cast<uint32_t>(readWhole(ctx, *x, t.pathOf("maxConcurrentPerRequest"), 1,
+                                                                  1'000'000, "a whole number from 1 to 1000000"));
+}
+
+void readAdmin(Context& ctx, const json& v, const std::string& path, AdminSettings& out) {
+  Table t(ctx, v, path);
+  if (const json* x = t.get("listen")) {
+    out.listen.emplace();
+    readListen(ctx, *x, t.pathOf("listen"), *out.listen);
+  }
+}
+
 std::string readApiToken(Context& ctx, Table& t) {
   const json* token = t.get("apiToken");
   const json* env = t.get("apiTokenEnv");
@@ -490,6 +505,13 @@ void readWisp(Context& ctx, const json& v, WispSettings& out) {
   if (const json* x = t.get("poolSize"))
     out.poolSize = static_cast<uint32_t>(readWhole(ctx, *x, t.pathOf("poolSize"), 0, 1024, "a whole number from 0 to 1024"));
   if (const json* x = t.get("cache")) readCache(ctx, *x, t.pathOf("cache"), out.cache);
+  if (const json* x = t.get("loader")) readLoader(ctx, *x, t.pathOf("loader"), out.loader);
+  if (const json* x = t.get("admin")) readAdmin(ctx, *x, t.pathOf("admin"), out.admin);
+  if (const json* x = t.get("egress"))
+    readEgress(*x, t.pathOf("egress"), out.egress,
+               {[&](const std::string& p, std::string_view what, const json& got) { ctx.expected(p, what, got); },
+                [&](const std::string& p, std::string_view what) { ctx.fail(p, what); },
+                [&](const std::string& p, std::string_view what) { ctx.warn(ConfigWarning::Kind::UnknownKey, p, what); }});
   if (const json* x = t.get("maxHeaderBytes"))
     out.maxHeaderBytes = readWhole(ctx, *x, t.pathOf("maxHeaderBytes"), 1024, 16u << 20,
                                    "a whole number of bytes from 1024 to 16777216");
@@ -716,6 +738,12 @@ LoadedConfig parseConfig(std::string_view text, ConfigFormat format, const fs::p
              fmt::format("expected a token (or wisp.apiTokenEnv): the built-in API listens on {}, which is not a "
                          "loopback address",
                          config.wisp.listen.toString()));
+  // The admin listener evicts Workers and reports on them: off loopback it needs the token too.
+  if (config.wisp.admin.listen && config.wisp.apiToken.empty() && !config.wisp.admin.listen->isLoopback())
+    ctx.fail("wisp.apiToken",
+             fmt::format("expected a token (or wisp.apiTokenEnv): the admin listener listens on {}, which is not a "
+                         "loopback address",
+                         config.wisp.admin.listen->toString()));
   // Tables report their unknown keys innermost first; by path reads better.
   std::stable_sort(ctx.warnings().begin(), ctx.warnings().end(),
                    [](const ConfigWarning& a, const ConfigWarning& b) { return a.path < b.path; });

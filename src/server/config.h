@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/limits.h"
+#include "server/egress-config.h"
 
 namespace wisp::server {
 
@@ -63,12 +64,24 @@ struct LimitSettings {
   io::Limits toLimits() const;
 };
 
+// Cached Workers (named dynamic Workers, the built-in API's uploaded and `id`-ed ones), the whole
+// process together.
 struct CacheSettings {
-  uint32_t maxWorkers = 10'000;  // live named dynamic Workers, all loaders together
+  uint32_t maxWorkers = 10'000;  // live cached Workers, all loaders and loops together
   uint64_t maxMemoryMb = 0;      // 0: half of the memory available to the process
   double idleSeconds = 300;      // a Worker unused this long is evicted; 0 never expires
 
   uint64_t memoryBudgetBytes() const;  // resolves maxMemoryMb = 0
+};
+
+struct LoaderSettings {
+  // Dynamic-Worker calls one host invocation may have in flight; more wait in line.
+  uint32_t maxConcurrentPerRequest = 6;
+};
+
+// The admin listener (off unless `listen` is set): evicting cached Workers, reading the cache.
+struct AdminSettings {
+  std::optional<ListenAddress> listen;
 };
 
 struct WispSettings {
@@ -77,6 +90,9 @@ struct WispSettings {
   LimitSettings limits;
   uint32_t poolSize = 2;  // ready blank isolates kept per event-loop thread; 0 disables the pool
   CacheSettings cache;
+  LoaderSettings loader;
+  AdminSettings admin;
+  EgressSettings egress;  // outbound fetch(): policy and limits (egress-config.h)
   uint64_t maxHeaderBytes = 128u << 10;  // request line + headers (431 beyond)
   uint64_t maxBodyBytes = 100u << 20;    // request body (413 beyond)
   std::string apiToken;                  // bearer token for the built-in API; empty: none

@@ -1,7 +1,5 @@
 #include "server/serve.h"
 
-#include <strings.h>
-
 #include <iostream>
 #include <mutex>
 #include <vector>
@@ -10,9 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "io/isolate-pool.h"
+#include "io/worker-cache.h"
 #include "io/worker.h"
+#include "server/admin-api.h"
 #include "server/config.h"
+#include "server/every-loop.h"
 #include "server/execute-api.h"
+#include "server/hop-by-hop.h"
 #include "server/http-server.h"
 
 namespace wisp::server {
@@ -20,25 +22,36 @@ namespace {
 
 std::mutex gLogMutex;
 
-bool isHopByHop(const std::string& name) {
-  static const char* const kHopByHop[] = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
-                                          "te", "trailer", "upgrade"};
-  for (const char* h : kHopByHop)
-    if (strcasecmp(name.c_str(), h) == 0) return true;
-  return false;
-}
-
 void logLine(const std::string& line) {
   std::lock_guard lock(gLogMutex);
   std::cerr << line << "\n";
 }
 
+// A loader binding's namespace: bindings with the same `id` share their cached Workers.
+std::string loaderNamespace(const LoaderBinding& l) { return l.id.value_or("binding:" + l.binding); }
+
 // The configured host Worker, one instance per event loop (an isolate runs on one thread). A
 // condemned instance (a limit was breached) is replaced before the next request.
-class HostWorkers {
+class HostWorkers final : public LoaderDirectory {
  public:
-  HostWorkers(const Config& config, HttpServer& server) : config_(config) {
+  HostWorkers(const Config& config, HttpServer& server, std::shared_ptr<io::CacheBudget> budget)
+      : config_(config), budget_(std::move(budget)) {
     for (size_t i = 0; i < server.loopCount(); i++) loops_.push_back(std::make_unique<Loop>(server.loop(i)));
+  }
+
+  size_t loopCount() const override { return loops_.size(); }
+
+  void forEachLoader(std::function<void(size_t, io::WorkerLoader*)> each, boost::asio::io_context& origin,
+                     std::function<void()> done) override {
+    std::vector<boost::asio::io_context*> iocs;
+    for (auto& l : loops_) iocs.push_back(&l->ioc);
+    onEveryLoop(
+        iocs,
+        [this, each = std::move(each)](size_t i) {
+          auto& worker = loops_[i]->worker;
+          each(i, worker ? static_cast<io::WorkerLoader*>(worker->workerLoader()) : nullptr);
+        },
+        origin, std::move(done));
   }
 
   void handle(Request request, Responder responder) {
@@ -86,8 +99,11 @@ class HostWorkers {
     io::Worker::Options options;
     options.limits = config_.wisp.limits.toLimits();
     options.envJson = config_.vars.dump();
-    options.loaderCache = {config_.wisp.cache.maxWorkers, config_.wisp.cache.idleSeconds};
-    for (auto& l : config_.workerLoaders) options.workerLoaders.push_back({l.binding, l.id.value_or("binding:" + l.binding)});
+    options.loader.budget = budget_;
+    options.loader.idleSeconds = config_.wisp.cache.idleSeconds;
+    options.loader.maxConcurrentPerRequest = config_.wisp.loader.maxConcurrentPerRequest;
+    for (auto& l : config_.workerLoaders) options.workerLoaders.push_back({l.binding, loaderNamespace(l)});
+    options.outbound = config_.wisp.egress.toOutbound();  // fetch() reaches the network (wisp.egress)
     options.onLog = [](const io::LogEntry& e) {
       logLine(nlohmann::json{{"type", "console"}, {"level", api::logLevelName(e.level)}, {"time", e.timeMs},
                              {"message", e.message}}.dump());
@@ -121,6 +137,7 @@ class HostWorkers {
   }
 
   const Config& config_;
+  std::shared_ptr<io::CacheBudget> budget_;
   std::vector<std::unique_ptr<Loop>> loops_;
 };
 
@@ -165,23 +182,67 @@ int runServe(const ServeFlags& flags) {
   blankIsolate.heapLimitBytes = config.wisp.limits.toLimits().heapBytes;
   io::IsolatePool pool(size_t{config.wisp.poolSize} * config.wisp.threadCount(), blankIsolate);
 
+  // Every cached Worker of the process (all loops, all loaders) counts against one budget.
+  auto budget = std::make_shared<io::CacheBudget>(config.wisp.cache.memoryBudgetBytes(), config.wisp.cache.maxWorkers);
   std::unique_ptr<HostWorkers> host;
-  ExecuteApi api({config.wisp.limits.toLimits(), config.wisp.apiToken});
+  std::unique_ptr<ExecuteApi> api;
   HttpServer server(options, [&](Request request, Responder responder) {
     if (host) host->handle(std::move(request), std::move(responder));
-    else api.handle(std::move(request), std::move(responder));
+    else api->handle(std::move(request), std::move(responder));
   });
-  if (!config.main.empty()) host = std::make_unique<HostWorkers>(config, server);
-  server.stopOnSignals(std::chrono::seconds(10));
+  if (!config.main.empty()) {
+    host = std::make_unique<HostWorkers>(config, server, budget);
+  } else {
+    std::vector<boost::asio::io_context*> loops;
+    for (size_t i = 0; i < server.loopCount(); i++) loops.push_back(&server.loop(i));
+    api = std::make_unique<ExecuteApi>(
+        ExecuteApiOptions{config.wisp.limits.toLimits(), config.wisp.apiToken, budget, config.wisp.cache.idleSeconds},
+        loops);
+  }
+
+  // The admin listener, on an address of its own (off unless configured).
+  std::unique_ptr<AdminApi> adminApi;
+  std::unique_ptr<HttpServer> admin;
+  if (config.wisp.admin.listen) {
+    AdminApiOptions adminOptions{config.wisp.apiToken, budget, {}, host.get()};
+    for (auto& l : config.workerLoaders) adminOptions.loaderNamespaces[l.binding] = loaderNamespace(l);
+    adminApi = std::make_unique<AdminApi>(std::move(adminOptions));
+    HttpServerOptions o = options;
+    o.address = config.wisp.admin.listen->host;
+    o.port = config.wisp.admin.listen->port;
+    o.threads = 1;
+    admin = std::make_unique<HttpServer>(o, [&](Request request, Responder responder) {
+      adminApi->handle(std::move(request), std::move(responder));
+    });
+  }
+  server.stopOnSignals(std::chrono::seconds(10), [&](int) {
+    if (admin) admin->shutdown(std::chrono::seconds(1));
+  });
   try {
     server.start();
   } catch (const std::exception& e) {
     std::cerr << "error: cannot listen on " << config.wisp.listen.toString() << ": " << e.what() << "\n";
     return 1;
   }
+  if (admin) {
+    try {
+      admin->start();
+    } catch (const std::exception& e) {
+      std::cerr << "error: cannot listen on " << config.wisp.admin.listen->toString() << " (wisp.admin.listen): "
+                << e.what() << "\n";
+      server.stop();
+      return 1;
+    }
+  }
   std::cerr << "wisp serving " << (config.main.empty() ? "the built-in execute API" : config.main) << " on http://"
             << config.wisp.listen.host << ":" << server.port() << " (" << server.loopCount() << " threads)\n";
+  if (admin) std::cerr << "wisp admin listener on http://" << config.wisp.admin.listen->host << ":" << admin->port() << "\n";
   server.wait();
+  if (admin) admin->stop();
+  // Workers go while their loops' io_contexts (and the isolate pool) still exist.
+  adminApi.reset();
+  api.reset();
+  host.reset();
   return 0;
 }
 

@@ -20,7 +20,8 @@
 // Order matters: later files use earlier ones (as Deno's numbered ext/ files do).
 import { internals } from "./ops.js";
 import { DOMException } from "./dom-exception.js";
-import { Event, EventTarget, CustomEvent } from "./events.js";
+import { Event, EventTarget, CustomEvent, ErrorEvent, reportError } from "./events.js";
+import { WorkerGlobalScope, installGlobalPrototype } from "./global-scope.js";
 import { AbortController, AbortSignal } from "./abort.js";
 import { console } from "./console.js";
 import * as timers from "./timers.js";
@@ -28,30 +29,50 @@ import { atob, btoa } from "./base64.js";
 import { crypto, Crypto } from "./crypto.js";
 import { performance, Performance } from "./performance.js";
 import { navigator, Navigator } from "./navigator.js";
-import { structuredClone } from "./structured-clone.js";
+import { markPlatformInterface, structuredClone } from "./structured-clone.js";
 import { URL, URLSearchParams } from "./url/url.js";
 import { Headers } from "./fetch/headers.js";
 import { Request } from "./fetch/request.js";
 import { Response } from "./fetch/response.js";
+import { fetch } from "./fetch/fetch.js";
 import * as fetchInternals from "./fetch/internals.js";
 import * as entrypoints from "./entrypoints.js";
 import { runTests, testModule } from "./test-runner.js";
 import { newIo, settleIo } from "./pending-io.js";
 import { addWorkerLoaders } from "./worker-loader.js";
+import { defineLazyGlobals } from "./lazy.js";
 
 const globals = {
-  DOMException, Event, EventTarget, CustomEvent, AbortController, AbortSignal, console,
+  DOMException, Event, EventTarget, CustomEvent, ErrorEvent, AbortController, AbortSignal, console,
+  WorkerGlobalScope, reportError,
   setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout,
   setInterval: timers.setInterval, clearInterval: timers.clearInterval,
   queueMicrotask: timers.queueMicrotask, scheduler: timers.scheduler,
   atob, btoa, crypto, Crypto, performance, Performance, navigator, Navigator, structuredClone,
-  URL, URLSearchParams, Headers, Request, Response,
+  URL, URLSearchParams, Headers, Request, Response, fetch,
 };
 for (const [name, value] of Object.entries(globals)) {
   // Web IDL: interfaces and operations on the global are writable, configurable, not enumerable.
   Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 }
 Object.defineProperty(globalThis, "self", { value: globalThis, writable: true, configurable: true, enumerable: false });
+installGlobalPrototype();  // the global is an EventTarget (global-scope.js)
+// whatwg-url's classes are not made with configureInterface(); structuredClone must refuse them.
+markPlatformInterface(URL, "URL");
+markPlatformInterface(URLSearchParams, "URLSearchParams");
+
+// Globals of the lazy areas (lazy.js): each area loads when one of its globals is first read.
+defineLazyGlobals("streams", [
+  "ReadableStream", "ReadableStreamDefaultReader", "ReadableStreamBYOBReader", "ReadableStreamBYOBRequest",
+  "ReadableStreamDefaultController", "ReadableByteStreamController", "WritableStream",
+  "WritableStreamDefaultWriter", "WritableStreamDefaultController", "TransformStream",
+  "TransformStreamDefaultController", "ByteLengthQueuingStrategy", "CountQueuingStrategy",
+  "TextEncoderStream", "TextDecoderStream", "IdentityTransformStream", "FixedLengthStream",
+]);
+defineLazyGlobals("file", ["Blob", "File", "FormData"]);
+defineLazyGlobals("compression", ["CompressionStream", "DecompressionStream"]);
+defineLazyGlobals("urlpattern", ["URLPattern"]);
+defineLazyGlobals("webcrypto", ["SubtleCrypto", "CryptoKey"]);
 
 Object.assign(internals, {
   DOMException,

@@ -10,13 +10,27 @@
 // ops.timerCancel(id)
 // ops.waitUntil(promise)             keep the current invocation alive until it settles
 // ops.fillRandom(arrayBufferView)    cryptographically random bytes, in place
-// ops.structuredClone(value, options)   V8 ValueSerializer; throws DataCloneError
+// ops.structuredClone(value, transfer, hooks)   V8 ValueSerializer; throws DataCloneError
+//                                    (transfer: an Array; hooks: see structured-clone.js)
+// ops.newPlatformObject(prototype)   a host object V8's serializer hands to wisp (structured-clone.js)
 // ops.ownNonIndexKeys(object)        own string and symbol keys, array indices left out
 // ops.domainToASCII(domain, beStrict) -> string | null (null = failure)   (UTS #46, ICU)
 // ops.domainToUnicode(domain)        -> string | null
-// ops.loaderLoad(main, modules, envJson, cpuMs?, subRequests?) -> id   (see js/worker-loader.js)
+// ops.loaderLoad(ns, name?, main, modules, envJson, cpuMs?, subRequests?) -> id   (see js/worker-loader.js)
 // ops.loaderAlive(id) -> bool
 // ops.loaderFetch(id, entrypoint, propsJson, cpuMs?, subRequests?, method, url, headers, body)
-//                                    -> Promise<[status, statusText, headers, body]>
+//                                    -> Promise<[status, statusText, headers, body, logs, cpuMs, wallMs]>
+//                                       logs: [[level, timeMs, message], ...] of that invocation
+// ops.fetchStart(method, url, headers, body, redirect) -> [id, Promise<[status, statusText, headers, urlList]>]
+//                                    the global fetch() (fetch/fetch.js; C++: src/api/fetch.h):
+//                                    counts a subrequest, then the request goes out under the
+//                                    egress policy; throws the Workers error when the Worker's
+//                                    outbound is blocked. body: Uint8Array or null.
+// ops.fetchRead(id) -> Promise<Uint8Array | undefined>   next response body bytes (undefined: end)
+// ops.fetchAbort(id)                 stops request `id` (its pending promises reject) and forgets it
+// ops.webcrypto()                    the native WebCrypto operations (src/api/crypto/webcrypto.h),
+//                                    used by the "webcrypto" area
+// ops.zlibOpen(format, decompress) -> a zlib stream (src/api/compression.h), used by the
+//                                    "compression" area
 export const ops = globalThis.__wispOps;
 export const internals = globalThis.__wispInternals;
