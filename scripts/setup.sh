@@ -52,6 +52,8 @@ fi
 # since several checkouts on one machine may run this at once).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
    [ ! -x node_modules/.bin/workerd ]; then
-  echo "setup: npm ci"
-  flock /tmp/npm.lock npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: npm install"
+  # Not `npm ci`: the lock holds workerd's binary package for this platform only, which npm ci
+  # refuses; `npm install --no-save` installs exactly the locked versions and writes nothing.
+  flock /tmp/npm.lock npm install --no-save --no-audit --no-fund --loglevel=error
 fi
