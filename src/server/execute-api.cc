@@ -23,7 +23,7 @@ void sendResult(Responder& responder, const std::optional<json>& result, const s
 // Worker.
 std::string executeFingerprint(const json& body) {
   json what = json::object();
-  for (const char* key : {"code", "modules", "mainModule", "env", "limits"})
+  for (const char* key : {"code", "modules", "mainModule", "env", "limits", "outbound"})
     if (body.contains(key)) what[key] = body[key];
   return fingerprint(what.dump());
 }
@@ -98,6 +98,12 @@ void ExecuteApi::execute(ApiLoop& loop, const json& body, Responder responder) {
   io::Worker::Options options;
   options.limits = requestLimits(body, options_.limits);
   options.envJson = requestEnv(body);
+  if (body.contains("outbound")) {
+    const json& outbound = body["outbound"];
+    if (!outbound.is_string() || (outbound != "none" && outbound != "network"))
+      throw ApiError(400, "TypeError", "'outbound' must be \"none\" or \"network\".", "outbound");
+    if (outbound == "network") options.outbound = options_.network;
+  }
   std::shared_ptr<io::WorkerInstance> instance;
   if (!key.empty()) {
     instance = loop.cache.find(key);

@@ -28,6 +28,9 @@ struct ExecuteApiOptions {
   // Shared with every other cache of the process; null: one of its own (10000 Workers, 1 GiB).
   std::shared_ptr<io::CacheBudget> budget;
   double idleSeconds = 300;  // a warm Worker unused this long is unloaded (0: never)
+  // What `"outbound": "network"` grants (the server's egress policy); without it, or when the
+  // request does not ask, fetch() throws Workers' globalOutbound: null error.
+  std::shared_ptr<const io::OutboundSettings> network;
 };
 
 class ExecuteApi {

@@ -617,7 +617,10 @@ def a_bad_egress_entry_is_a_clear_error():
 # ---- the built-in API: code it runs has no network ----
 
 api_dir = tempfile.mkdtemp(prefix="wisp-outbound-api-")
-api = Server(WISP, api_dir, "--listen", "127.0.0.1:0")
+# No host Worker: the built-in API, with an egress policy that lets granted code reach the origin.
+with open(os.path.join(api_dir, "wrangler.json"), "w") as f:
+    json.dump({"wisp": {"listen": "127.0.0.1:0", "egress": {"allow": ["127.0.0.1"]}}}, f)
+api = Server(WISP, api_dir)
 
 
 @case
@@ -629,6 +632,17 @@ def the_execute_api_blocks_fetch():
                                        "like fetch(). It must use capabilities (such as bindings in 'env') to talk "
                                        "to the outside world."), got
     assert len(seen_paths) == before, seen_paths[before:]
+
+
+@case
+def the_execute_api_grants_the_network_when_asked():
+    code = f"const r = await fetch({json.dumps(ORIGIN + '/hello')}); return await r.text();"
+    status, got = api.execute({"code": code, "outbound": "network"})
+    assert status == 200 and got["error"] is None and got["result"] == "hello world", got
+    status, got = api.execute({"code": code, "outbound": "none"})
+    assert status == 200 and "not permitted" in got["error"]["message"], got
+    status, got = api.execute({"code": code, "outbound": "everywhere"})
+    assert status == 400 and got["error"]["path"] == "outbound", got
 
 
 # ---- config errors ----
