@@ -1,5 +1,7 @@
 #include "server/serve.h"
 
+#include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <vector>
@@ -25,6 +27,25 @@ std::mutex gLogMutex;
 void logLine(const std::string& line) {
   std::lock_guard lock(gLogMutex);
   std::cerr << line << "\n";
+}
+
+// Each isolate holds about 20 memory mappings, and V8 aborts the process when mmap fails at
+// vm.max_map_count (65530 by default: about 3,600 isolates). The cache's count is kept below what
+// the kernel allows, with room for the host Workers, the pool and unnamed Workers, so eviction
+// happens before that abort.
+uint32_t cachedWorkersTheKernelAllows(uint32_t configured) {
+  constexpr long kMapsPerIsolate = 24, kReserved = 8192;
+  long maxMaps = 65530;
+  if (std::ifstream f("/proc/sys/vm/max_map_count"); f) f >> maxMaps;
+  long allowed = std::max(64L, (maxMaps - kReserved) / kMapsPerIsolate);
+  if (configured <= allowed) return configured;
+  if (configured != CacheSettings{}.maxWorkers)  // said only when the operator asked for more
+    logLine(nlohmann::json{{"type", "warning"},
+                         {"message", "wisp.cache.maxWorkers lowered from " + std::to_string(configured) + " to " +
+                                         std::to_string(allowed) + ": vm.max_map_count (" + std::to_string(maxMaps) +
+                                         ") allows about that many live isolates; raise it with sysctl to keep more"}}
+              .dump());
+  return static_cast<uint32_t>(allowed);
 }
 
 // A loader binding's namespace: bindings with the same `id` share their cached Workers.
@@ -183,7 +204,8 @@ int runServe(const ServeFlags& flags) {
   io::IsolatePool pool(size_t{config.wisp.poolSize} * config.wisp.threadCount(), blankIsolate);
 
   // Every cached Worker of the process (all loops, all loaders) counts against one budget.
-  auto budget = std::make_shared<io::CacheBudget>(config.wisp.cache.memoryBudgetBytes(), config.wisp.cache.maxWorkers);
+  auto budget = std::make_shared<io::CacheBudget>(config.wisp.cache.memoryBudgetBytes(),
+                                                  cachedWorkersTheKernelAllows(config.wisp.cache.maxWorkers));
   std::unique_ptr<HostWorkers> host;
   std::unique_ptr<ExecuteApi> api;
   HttpServer server(options, [&](Request request, Responder responder) {
@@ -196,7 +218,8 @@ int runServe(const ServeFlags& flags) {
     std::vector<boost::asio::io_context*> loops;
     for (size_t i = 0; i < server.loopCount(); i++) loops.push_back(&server.loop(i));
     api = std::make_unique<ExecuteApi>(
-        ExecuteApiOptions{config.wisp.limits.toLimits(), config.wisp.apiToken, budget, config.wisp.cache.idleSeconds},
+        ExecuteApiOptions{config.wisp.limits.toLimits(), config.wisp.apiToken, budget, config.wisp.cache.idleSeconds,
+                          config.wisp.egress.toOutbound()},
         loops);
   }
 
