@@ -8,6 +8,7 @@ import {
   configureInterface, constructPrefix, converters, createEnumConverter, illegalInvocation, internalKey,
   isObject, makeException, methodPrefix, requiredArguments,
 } from "../webidl.js";
+import { concatBytes } from "../bytes.js";
 
 // Large Blobs are streamed in chunks of this size (each a copy).
 const streamChunkSize = 65536;
@@ -83,7 +84,6 @@ function toNativeLineEndings(text) {
 // https://w3c.github.io/FileAPI/#process-blob-parts: the parts' bytes, concatenated.
 function processBlobParts(parts, endings) {
   const chunks = [];
-  let size = 0;
   for (const part of parts) {
     let chunk;
     if (typeof part === "string") {
@@ -96,16 +96,9 @@ function processBlobParts(parts, endings) {
       chunk = new Uint8Array(part);
     }
     chunks.push(chunk);
-    size += chunk.byteLength;
   }
   if (chunks.length === 1 && typeof parts[0] === "string") return chunks[0];  // already a copy
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return concatBytes(chunks);
 }
 
 // A type attribute: lowercase printable ASCII, or "" if it holds anything else.

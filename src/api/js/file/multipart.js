@@ -6,6 +6,7 @@
 import { ops } from "../ops.js";
 import { NativeTextDecoder, utf8Encode } from "../fetch/body.js";
 import { bytesOf, fileFromBytes, nameOf, normalizeType, typeOf } from "./blob.js";
+import { concatBytes } from "../bytes.js";
 
 const CR = 0x0D;
 const LF = 0x0A;
@@ -45,15 +46,7 @@ export function serializeMultipart(entries, boundary) {
     chunks.push(utf8Encode(head), bytesOf(value), utf8Encode("\r\n"));
   }
   chunks.push(utf8Encode(`--${boundary}--\r\n`));
-  let size = 0;
-  for (const chunk of chunks) size += chunk.byteLength;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 // --- parsing -----------------------------------------------------------------------------------

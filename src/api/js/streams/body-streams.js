@@ -4,6 +4,7 @@ import { structuredClone } from "../structured-clone.js";
 import {
   ReadableByteStreamController, ReadableStream, ReadableStreamDefaultReader, TransformStream, WritableStream,
 } from "./standard.js";
+import { concatBytes } from "../bytes.js";
 
 export const bytesMessage = "This ReadableStream did not return bytes.";
 
@@ -80,7 +81,6 @@ export function teeStream(stream) {
 // patched Object.prototype.then could intercept.
 export function readAllBytes(stream) {
   const chunks = [];
-  let total = 0;
   const sink = new WritableStream({
     write(chunk) {
       let bytes;
@@ -95,20 +95,10 @@ export function readAllBytes(stream) {
         }
       }
       chunks.push(bytes);
-      total += bytes.byteLength;
     },
   });
   const piped = Reflect.apply(pipeTo, stream, [sink]);
-  return Reflect.apply(promiseThen, piped, [() => ({ __proto__: null, bytes: concat(chunks, total) })]);
+  return Reflect.apply(promiseThen, piped, [() => ({ __proto__: null, bytes: chunks.length === 1 ? chunks[0] : concatBytes(chunks) })]);
 }
 
-function concat(chunks, total) {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
+
