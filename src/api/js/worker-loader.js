@@ -7,6 +7,7 @@ import { ops } from "./ops.js";
 import { configureInterface, illegalConstructor, illegalInvocation, internalKey, methodPrefix,
          requiredArguments } from "./webidl.js";
 import { headerPairs } from "./fetch/headers.js";
+import { innerOf } from "./fetch/body.js";
 import { deliverTail } from "./entrypoints.js";
 
 // Loaded Workers by namespace and name, for this host Worker (one isolate): a promise of the
@@ -219,7 +220,9 @@ export class Fetcher {
     if (!(#worker in this)) illegalInvocation();
     requiredArguments(arguments.length, 1, methodPrefix("Fetcher", "fetch"));
     const request = new globalThis.Request(input, init);
-    const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
+    // Through the inner body, as fetch() does: reading `request.body` would load the streams area.
+    const inner = innerOf(request);
+    const body = inner === null ? null : await inner.consume();
     const id = await this.#worker();
     const timestamp = Date.now();
     let answer;
