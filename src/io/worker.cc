@@ -98,6 +98,10 @@ bool Worker::enter(const Ctx& ctx, const std::function<void(js::Lock&)>& fn) {
     isolate_->run([&](js::Lock& js) {
       fn(js);
       isolate_->runMicrotasks(js);
+      // V8's own tasks for this isolate, such as FinalizationRegistry callbacks, run user JS: they
+      // need the lock, the context and the watchdog as much as `fn` does.
+      js::Engine::pumpTasks(isolate_->v8Isolate());
+      isolate_->runMicrotasks(js);
       rejections = isolate_->takeUnhandledRejections(js);
     });
   } catch (const js::Terminated& t) {
@@ -106,7 +110,6 @@ bool Worker::enter(const Ctx& ctx, const std::function<void(js::Lock&)>& fn) {
     failure = fromException(e);
   }
   ctx->cpuUsedMs += threadCpuMs(cpuClock) - cpuBefore;
-  js::Engine::pumpTasks(isolate_->v8Isolate());
   // Logged while `ctx` is still current, so they land in this invocation's logs.
   for (auto& r : rejections) {
     log(api::LogLevel::Error, "Uncaught (in promise) " + (r.stack().empty() ? r.message() : r.stack()));
