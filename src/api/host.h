@@ -3,14 +3,21 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "js/lock.h"
 #include "js/value.h"
 
+namespace wisp::io {
+class BodySource;  // io/body-stream.h
+}
+
 namespace wisp::api {
 
 class WorkerLoaderHost;  // worker-loader.h
+class RpcHost;           // rpc.h
 class OutboundHost;      // fetch.h
 
 enum class LogLevel { Debug, Log, Info, Warn, Error };
@@ -35,6 +42,16 @@ class Host {
   // Where the global fetch() goes (the Worker's global outbound); null when it is blocked, and
   // fetch() then throws api::kOutboundBlocked.
   virtual OutboundHost* outbound() { return nullptr; }
+  // Workers RPC between this Worker and others on its loop; null where there is none.
+  virtual RpcHost* rpc() { return nullptr; }
+
+  // Bodies streamed between C++ and JS (api/body-source.h, js/fetch/native-body.js). The next
+  // bytes of native body `id` (an incoming request's body): Promise<[Uint8Array | undefined, done]>.
+  virtual js::Value readBody(js::Lock& js, uint64_t id);
+  // The Worker will not read native body `id` any more.
+  virtual void cancelBody(uint64_t id);
+  // A C++ reader of the ReadableStream that JS exported as `id`, for the current invocation.
+  virtual std::shared_ptr<io::BodySource> bodyFromJs(js::Lock& js, uint64_t id, std::optional<uint64_t> length);
 };
 
 }  // namespace wisp::api

@@ -1,19 +1,25 @@
 // HTTP messages as plain data, for handing requests to a Worker and responses back.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "io/body-stream.h"
 
 namespace wisp::io {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// A body is either whole bytes (`body`) or, when `bodyStream` is set, read piece by piece from
+// it (`body` is then empty).
 struct HttpRequest {
   std::string method = "GET";
   std::string url = "http://localhost/";
   HeaderList headers;
   std::string body;
+  std::shared_ptr<BodySource> bodyStream = nullptr;
 };
 
 struct HttpResponse {
@@ -21,6 +27,7 @@ struct HttpResponse {
   std::string statusText;
   HeaderList headers;
   std::string body;
+  std::shared_ptr<BodySource> bodyStream = nullptr;
 };
 
 }  // namespace wisp::io

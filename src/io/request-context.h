@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "api/host.h"
+#include "io/body-stream.h"
 #include "io/limits.h"
 
 namespace wisp::io {
@@ -53,6 +56,14 @@ class RequestContext {
   bool finished = false;   // result delivered and waitUntil settled: timers are cancelled
   // Classic-script startup (the WPT harness): the invocation lasts while timers are pending.
   bool runsUntilIdle = false;
+
+  // Bodies streaming through this invocation (io/body-stream.h). Native bodies its JS reads by
+  // id (ops.bodyRead: the incoming request's body); they are cancelled when it ends.
+  std::map<uint64_t, std::shared_ptr<BodySource>> nativeBodies;
+  // Streams its JS produces that C++ reads (a streamed response body, a fetch() request body):
+  // the invocation lasts until each is over. `bodyPulls`: reads of them waiting on JS.
+  int streamingBodies = 0;
+  int bodyPulls = 0;
 
   // Counts one outbound request; throws the documented error past the limit.
   void newSubrequest();

@@ -47,6 +47,7 @@ constexpr std::string_view kCrlf = "\r\n";
 constexpr std::chrono::seconds kLinger{2};
 constexpr size_t kMaxReadPiece = 1 << 20;
 constexpr size_t kDiscardPiece = 64 * 1024;
+constexpr size_t kMaxBeastRead = 64 * 1024;  // the most one Beast read asks the socket for
 
 bool isTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
@@ -321,6 +322,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
       enqueue(Piece{std::string(kContinue), {}, {}, nullptr, false});
     }
     readBodySome();
+  }
+
+  std::optional<std::string> takeArrivedBody(uint64_t id) {
+    if (!isCurrent(id) || bodyDone_ || readPending_ || ex_.bodyCallback || afterResponse_) return std::nullopt;
+    auto length = parser_->content_length();
+    if (!length || *length > kMaxReadPiece || buffer_.size() < *length) return std::nullopt;
+    std::string body(static_cast<size_t>(*length), '\0');
+    auto& b = parser_->get().body();
+    b.data = body.data();
+    b.size = body.size();
+    b.more = true;
+    error_code ec;
+    buffer_.consume(parser_->put(buffer_.data(), ec));
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec || !parser_->is_done()) {
+      bodyFailed(ec ? ec : http::error::partial_message);
+      return std::nullopt;
+    }
+    bodyDone_ = true;
+    watchForDisconnect();
+    return body;
   }
 
   // ---- for Responder ----
@@ -632,6 +654,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void readBodySome() {
     bodyBuf_.resize(discard_ ? kDiscardPiece : pieceSize_);
+    // Beast reads no more than the read buffer's free capacity: without room, a body arrives in
+    // pieces of a few hundred bytes, each a separate read (and a separate trip into the Worker).
+    buffer_.reserve(buffer_.size() + std::min<size_t>(bodyBuf_.size(), kMaxBeastRead));
     auto& b = parser_->get().body();
     b.data = bodyBuf_.data();
     b.size = bodyBuf_.size();
@@ -652,7 +677,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (ec == http::error::need_buffer) ec = {};
     size_t got = bodyBuf_.size() - parser_->get().body().size;
     if (ec) return bodyFailed(ec);
-    if (parser_->is_done()) bodyDone_ = true;
+    if (parser_->is_done()) {
+      bodyDone_ = true;
+      buffer_.shrink_to_fit();  // an idle keep-alive connection keeps no body-sized buffer
+    }
     if (afterResponse_) return continueAfterResponse();
     if (discard_) {
       if (bodyDone_) return readHead();
@@ -664,7 +692,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (bodyDone_) watchForDisconnect();
     if (!cb) return;
     uint64_t id = ex_.id;
-    invokeUser(id, [&] { cb(BodyChunk{std::move(bodyBuf_)}); });
+    invokeUser(id, [&] { cb(BodyChunk{std::move(bodyBuf_), BodyError::none, bodyDone_}); });
   }
 
   void bodyFailed(error_code ec) {
@@ -959,6 +987,11 @@ struct ReadAll : std::enable_shared_from_this<ReadAll> {
 };
 }  // namespace
 
+std::optional<std::string> RequestBody::takeArrived() {
+  if (!connection_ || !present_) return std::nullopt;
+  return connection_->takeArrivedBody(exchange_);
+}
+
 void RequestBody::readAll(std::function<void(std::string, BodyError)> callback) {
   if (!callback) return;
   auto op = std::make_shared<ReadAll>();
@@ -994,8 +1027,10 @@ bool Responder::send(int status, io::HeaderList headers, std::string body,
   return end();
 }
 
-void Responder::fail() {
-  if (exchange_) exchange_->connection->failResponse(exchange_->id, "handler reported a failure");
+void Responder::fail(std::string_view why) {
+  if (!exchange_) return;
+  exchange_->connection->failResponse(
+      exchange_->id, why.empty() ? std::string("handler reported a failure") : "handler failed: " + std::string(why));
 }
 
 void Responder::onCancel(std::function<void()> callback) {

@@ -91,10 +91,11 @@ enum class BodyError {
 std::string_view describe(BodyError error);
 
 // One result of RequestBody::read: a piece of the body, the end (empty data, no error), or an
-// error.
+// error. `last`: the body is complete with this piece (the next read gets the end).
 struct BodyChunk {
   std::string data;
   BodyError error = BodyError::none;
+  bool last = false;
   bool end() const { return data.empty() && error == BodyError::none; }
 };
 
@@ -113,6 +114,9 @@ class RequestBody {
   void read(std::function<void(BodyChunk)> callback, size_t maxBytes = 64 * 1024);
   // Reads to the end (bounded by maxBodyBytes) and hands over the whole body.
   void readAll(std::function<void(std::string body, BodyError error)> callback);
+  // The whole body at once if it arrived with the head (a small request: all of it is in the
+  // read buffer already, of a declared length); nullopt otherwise, or once reading has begun.
+  std::optional<std::string> takeArrived();
 
  private:
   friend class Connection;
@@ -153,8 +157,9 @@ class Responder {
   bool end(std::function<void(bool ok)> done = {});
   // The whole response at once (sets Content-Length).
   bool send(int status, io::HeaderList headers, std::string body, std::string_view statusText = {});
-  // The handler failed: a generic 500 if nothing was sent yet, else the connection is cut.
-  void fail();
+  // The handler failed: a generic 500 if nothing was sent yet, else the connection is cut. `why`
+  // goes to the error log (never to the client).
+  void fail(std::string_view why = {});
 
   // Runs once if this response will not be delivered as the handler wrote it: the client went
   // away, a timeout or stop() closed the connection, or the server answered in the handler's

@@ -18,6 +18,7 @@
 #include "server/execute-api.h"
 #include "server/hop-by-hop.h"
 #include "server/http-server.h"
+#include "server/worker-bodies.h"
 
 namespace wisp::server {
 namespace {
@@ -86,18 +87,22 @@ class HostWorkers final : public LoaderDirectory {
     for (auto& [name, value] : request.headers) {
       if (!isHopByHop(name)) headers.emplace_back(name, value);
     }
-    request.body.readAll([this, loop, method, url, headers, responder](std::string body, BodyError error) mutable {
-      if (error != BodyError::none) return;
-      io::HttpRequest req{method, url, headers, std::move(body)};
-      withWorker(*loop, [this, req = std::move(req), responder](std::shared_ptr<io::Worker> worker,
-                                                                std::optional<io::Failure> failure) mutable {
-        if (failure) return internalError(responder, *failure);
-        worker->fetch(std::move(req), "default", [this, responder](io::FetchResult r) mutable {
-          if (r.error) return internalError(responder, *r.error);
-          auto& res = *r.response;
-          responder.send(res.status, res.headers, std::move(res.body), res.statusText);
-        });
-      });
+    // The Worker runs as soon as the head is in; it reads the body from the socket as it goes,
+    // and its response body is written as it is produced (server/worker-bodies.h).
+    io::HttpRequest req{method, url, headers, {}};
+    attachRequestBody(request, req);
+    withWorker(*loop, [this, req = std::move(req), responder](std::shared_ptr<io::Worker> worker,
+                                                              std::optional<io::Failure> failure) mutable {
+      if (failure) return internalError(responder, *failure);
+      io::Worker::FetchOptions options;
+      options.streamResponse = true;
+      worker->fetch(
+          std::move(req), "default",
+          [responder](io::FetchResult r) mutable {
+            if (r.error) return internalError(responder, *r.error);
+            sendResponse(responder, std::move(*r.response));
+          },
+          std::move(options));
     });
   }
 

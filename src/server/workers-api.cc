@@ -8,6 +8,7 @@
 #include "server/api-json.h"
 #include "server/every-loop.h"
 #include "server/hop-by-hop.h"
+#include "server/worker-bodies.h"
 
 namespace wisp::server {
 namespace {
@@ -53,13 +54,8 @@ void WorkersApi::handle(ApiLoop& loop, Request request, const std::string& id, s
       forwarded.headers.emplace_back(name, value);
     }
     forwarded.url = "http://" + host + *rest;
-    request.body.readAll([this, &loop, id, forwarded = std::move(forwarded), responder](std::string body,
-                                                                                        BodyError error) mutable {
-      if (error != BodyError::none) return;  // the server already answered (413, 400) or the client left
-      forwarded.body = std::move(body);
-      invoke(loop, id, std::move(forwarded), std::move(responder));
-    });
-    return;
+    attachRequestBody(request, forwarded);  // read as the Worker reads it
+    return invoke(loop, id, std::move(forwarded), std::move(responder));
   }
   if (request.method == "PUT") {
     request.body.readAll([this, &loop, id, responder](std::string body, BodyError error) mutable {
@@ -215,12 +211,16 @@ void WorkersApi::invoke(ApiLoop& loop, const std::string& id, io::HttpRequest re
     }
     // The use ends with the answer, even if copies of the callback live on in JS reactions.
     auto held = std::make_shared<std::shared_ptr<void>>(std::move(use));
-    worker->fetch(std::move(request), "default", [held, &ioc = loop.ioc, responder](io::FetchResult r) mutable {
-      boost::asio::post(ioc, [gone = std::move(*held)] {});
-      if (r.error) return sendJson(responder, 500, {{"error", failureJson(*r.error)}, {"logs", logsJson(r.logs)}});
-      auto& res = *r.response;
-      responder.send(res.status, std::move(res.headers), std::move(res.body), res.statusText);
-    });
+    io::Worker::FetchOptions options;
+    options.streamResponse = true;  // the body is written as the Worker produces it
+    worker->fetch(
+        std::move(request), "default",
+        [held, &ioc = loop.ioc, responder](io::FetchResult r) mutable {
+          boost::asio::post(ioc, [gone = std::move(*held)] {});
+          if (r.error) return sendJson(responder, 500, {{"error", failureJson(*r.error)}, {"logs", logsJson(r.logs)}});
+          sendResponse(responder, std::move(*r.response));
+        },
+        std::move(options));
   });
 }
 

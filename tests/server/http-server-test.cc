@@ -339,6 +339,60 @@ TEST(HttpServer, ReadAllCollectsAContentLengthBody) {
   EXPECT_EQ(r->body(), "got hello world");
 }
 
+TEST(HttpServer, ABodyThatArrivedWithItsHeadIsHandedOverWhole) {
+  auto server = serve([](Request req, Responder res) {
+    auto arrived = req.body.takeArrived();
+    bool again = req.body.takeArrived().has_value();
+    res.send(200, {}, (arrived ? "whole " + *arrived : "none") + (again ? " twice" : ""));
+  });
+  Client c(server->port());
+  // Both requests in one write: the second waits in the buffer behind the first one's body.
+  c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloPOST / HTTP/1.1\r\nHost: x\r\n"
+         "Content-Length: 3\r\n\r\nabc");
+  auto r = c.response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body(), "whole hello");
+  r = c.response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body(), "whole abc");
+}
+
+// Reads the body piece by piece and answers with it, saying whether the piece that completed it
+// was marked last.
+struct CollectUntilLast : std::enable_shared_from_this<CollectUntilLast> {
+  RequestBody body;
+  Responder res;
+  std::string data;
+
+  void next() {
+    body.read([self = shared_from_this()](BodyChunk chunk) {
+      if (chunk.error != BodyError::none || chunk.end()) return void(self->res.send(200, {}, self->data + " (unmarked)"));
+      self->data += chunk.data;
+      if (chunk.last) return void(self->res.send(200, {}, self->data + " (last)"));
+      self->next();
+    });
+  }
+};
+
+TEST(HttpServer, ABodyStillOnItsWayIsReadAndItsLastPieceMarked) {
+  std::atomic<bool> handled = false;
+  auto server = serve([&](Request req, Responder res) {
+    EXPECT_FALSE(req.body.takeArrived());  // only part of it is here
+    handled = true;
+    auto collect = std::make_shared<CollectUntilLast>();
+    collect->body = req.body;
+    collect->res = res;
+    collect->next();
+  });
+  Client c(server->port());
+  c.send("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello ");
+  for (int i = 0; i < 500 && !handled; i++) std::this_thread::sleep_for(10ms);
+  c.send("world");  // only once the handler has looked
+  auto r = c.response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body(), "hello world (last)");
+}
+
 TEST(HttpServer, StreamsAChunkedResponseInPieces) {
   std::atomic<bool> clientSawFirst = false;
   auto server = serve([&](Request req, Responder res) {

@@ -15,6 +15,8 @@ namespace {
 
 // Body bytes held for a reader before the transfer pauses.
 constexpr size_t kHighWater = 1u << 20;
+// How much of a streamed request body is asked for at a time.
+constexpr size_t kUploadPiece = 64 * 1024;
 
 // Request headers curl writes itself, or that belong to one connection only.
 bool isManagedHeader(std::string_view lowerName) {
@@ -256,6 +258,7 @@ HttpTransfer::HttpTransfer(HttpClient& client, OutboundRequest request, std::sha
 }
 
 HttpTransfer::~HttpTransfer() {
+  if (request_.bodyStream) request_.bodyStream->cancel("The fetch() is over.");
   if (client_) {
     client_->remove(this);
     client_->transfers_.erase(this);
@@ -310,12 +313,19 @@ void HttpTransfer::configure() {
   const std::string& method = request_.method;
   if (method == "HEAD") {
     curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
-  } else if (method == "GET" && !request_.body) {
+  } else if (method == "GET" && !request_.body && !request_.bodyStream) {
     curl_easy_setopt(easy_, CURLOPT_HTTPGET, 1L);
   } else {
     curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
-  if (request_.body) {
+  if (request_.bodyStream) {
+    // The read callback supplies the body; without a known length curl sends it chunked.
+    curl_easy_setopt(easy_, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy_, CURLOPT_READFUNCTION, &HttpTransfer::readCallback);
+    curl_easy_setopt(easy_, CURLOPT_READDATA, this);
+    if (auto length = request_.bodyStream->length())
+      curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(*length));
+  } else if (request_.body) {
     curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.body->size()));
     curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, request_.body->data());
   } else if (method == "POST" || method == "PUT") {
@@ -364,6 +374,48 @@ size_t HttpTransfer::headerCallback(char* data, size_t size, size_t n, void* sel
 
 size_t HttpTransfer::writeCallback(char* data, size_t size, size_t n, void* self) {
   return static_cast<HttpTransfer*>(self)->onBody(data, size * n);
+}
+
+size_t HttpTransfer::readCallback(char* buffer, size_t size, size_t n, void* self) {
+  return static_cast<HttpTransfer*>(self)->onUpload(buffer, size * n);
+}
+
+size_t HttpTransfer::onUpload(char* buffer, size_t size) {
+  if (!upload_.empty()) {
+    size_t n = std::min(size, upload_.size());
+    std::copy_n(upload_.data(), n, buffer);
+    upload_.erase(0, n);
+    if (upload_.empty() && !uploadEnded_ && !uploadError_) askForUpload();  // the next piece, ahead
+    return n;
+  }
+  if (uploadError_) return CURL_READFUNC_ABORT;
+  if (uploadEnded_) return 0;
+  askForUpload();
+  uploadPaused_ = true;  // resumed when the source answers
+  return CURL_READFUNC_PAUSE;
+}
+
+void HttpTransfer::askForUpload() {
+  if (uploadAsked_ || !request_.bodyStream) return;
+  uploadAsked_ = true;
+  std::weak_ptr<HttpTransfer> weak = weak_from_this();
+  request_.bodyStream->read(kUploadPiece, [weak](BodyPiece piece) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->uploadAsked_ = false;
+    if (piece.error) self->uploadError_ = std::move(piece.error);
+    else if (piece.end) self->uploadEnded_ = true;
+    else self->upload_ += piece.bytes;
+    if (piece.last) self->uploadEnded_ = true;
+    if (self->uploadPaused_ && self->client_ && self->state_ != State::Failed) {
+      self->uploadPaused_ = false;
+      self->unpause();
+    }
+  });
+}
+
+void HttpTransfer::unpause() {
+  curl_easy_pause(easy_, (paused_ ? CURLPAUSE_RECV : 0) | (uploadPaused_ ? CURLPAUSE_SEND : 0));
 }
 
 size_t HttpTransfer::onHeader(const char* data, size_t size) {
@@ -461,6 +513,8 @@ void HttpTransfer::finished(CURLcode code) {
     redirectTo(location);
     return;
   }
+  if (code != CURLE_OK && uploadError_)
+    return fail(fmt::format("fetch() to {} failed: its request body stream failed: {}", currentUrl_, *uploadError_));
   if (code != CURLE_OK) return fail(curlError(code));
   if (state_ == State::Head) return fail(fmt::format("fetch() to {} got no response.", currentUrl_));
   state_ = State::Done;
@@ -483,11 +537,18 @@ void HttpTransfer::redirectTo(const std::string& location) {
       (status == 303 && request_.method != "GET" && request_.method != "HEAD")) {
     request_.method = "GET";
     request_.body.reset();
+    if (request_.bodyStream) request_.bodyStream->cancel("The request was redirected as a GET without a body.");
+    request_.bodyStream = nullptr;
     std::erase_if(request_.headers, [](const auto& h) {
       auto key = lower(h.first);
       return key == "content-type" || key == "content-encoding" || key == "content-language" ||
              key == "content-location";
     });
+  }
+  // https://fetch.spec.whatwg.org/#http-redirect-fetch: a streamed body cannot be sent again.
+  if (request_.bodyStream) {
+    return fail(fmt::format("fetch() to {} was redirected to {}, and a request body given as a stream cannot be sent again.",
+                            currentUrl_, location));
   }
   // Credentials do not follow a request to another origin.
   if (!from || from->scheme != to->scheme || lower(from->host) != lower(to->host) || from->port != to->port) {
@@ -523,6 +584,7 @@ void HttpTransfer::fail(std::string message) {
   state_ = State::Failed;
   error_ = TransferError{std::move(message)};
   buffer_.clear();
+  if (request_.bodyStream) request_.bodyStream->cancel(error_->message);
   if (!client_) return;
   if (onHead_) {
     boost::asio::post(client_->ioc_, [cb = std::move(onHead_), e = *error_] { cb(std::nullopt, e); });
@@ -563,7 +625,7 @@ void HttpTransfer::read(ReadCallback done) {
   if (paused_ && state_ == State::Body && client_) {
     paused_ = false;
     // May hand over the held bytes at once (onBody runs inside this call).
-    curl_easy_pause(easy_, CURLPAUSE_CONT);
+    unpause();
   }
 }
 

@@ -7,7 +7,9 @@
 // the egress policy and the fetch standard's method and header rules apply; every address it
 // connects is checked again in CURLOPT_OPENSOCKETFUNCTION (DNS rebinding, redirects inward).
 // The response body is streamed: the head is reported as soon as it has arrived, body bytes
-// are buffered up to a high-water mark and the transfer pauses until they are read.
+// are buffered up to a high-water mark and the transfer pauses until they are read. A request
+// body given as a stream is sent as it is read from its source (chunked unless its length is
+// known): curl's read callback pauses the upload until the source hands over the next piece.
 #pragma once
 
 #include <chrono>
@@ -36,8 +38,9 @@ struct OutboundRequest {
   std::string method = "GET";
   std::string url;
   HeaderList headers;
-  std::optional<std::string> body;  // nullopt: no body
+  std::optional<std::string> body;  // nullopt: no body (or a stream)
   RedirectMode redirect = RedirectMode::Follow;
+  std::shared_ptr<BodySource> bodyStream = nullptr;  // a body sent as it is read; cannot be resent
 };
 
 struct ResponseHead {
@@ -134,10 +137,15 @@ class HttpTransfer : public std::enable_shared_from_this<HttpTransfer> {
   void detach();
   size_t onHeader(const char* data, size_t size);
   size_t onBody(const char* data, size_t size);
+  size_t onUpload(char* buffer, size_t size);
+  void askForUpload();
+  // Resumes the directions that are not waiting (curl_easy_pause takes the state of both).
+  void unpause();
   curl_socket_t onOpenSocket(const curl_sockaddr& address);
 
   static size_t headerCallback(char* data, size_t size, size_t n, void* self);
   static size_t writeCallback(char* data, size_t size, size_t n, void* self);
+  static size_t readCallback(char* buffer, size_t size, size_t n, void* self);
   static curl_socket_t openSocketCallback(void* self, curlsocktype purpose, curl_sockaddr* address);
 
   HttpClient* client_;  // null once the client shut down
@@ -162,6 +170,13 @@ class HttpTransfer : public std::enable_shared_from_this<HttpTransfer> {
   uint64_t received_ = 0;
   bool paused_ = false;
   std::optional<TransferError> error_;
+
+  // The streamed request body: bytes read from request_.bodyStream not yet taken by curl.
+  std::string upload_;
+  bool uploadAsked_ = false;    // a read of the source is pending
+  bool uploadPaused_ = false;   // curl waits for bytes
+  bool uploadEnded_ = false;
+  std::optional<std::string> uploadError_;
 };
 
 }  // namespace wisp::io

@@ -48,7 +48,8 @@ js::Value NetworkOutbound::start(js::Lock& js, HttpRequest request, std::string 
   ctx->newSubrequest();
 
   OutboundRequest out{std::move(request.method), std::move(request.url), std::move(request.headers), std::nullopt, *mode};
-  if (hasBody) out.body = std::move(request.body);
+  if (request.bodyStream) out.bodyStream = std::move(request.bodyStream);  // sent as the Worker writes it
+  else if (hasBody) out.body = std::move(request.body);
   uint64_t id = nextId_++;
   requests_[id] = Open{nullptr, ctx};
   std::weak_ptr<NetworkOutbound*> weak = self_;

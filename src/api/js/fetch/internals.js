@@ -2,14 +2,21 @@
 // (internals.newRequest / internals.serializeResponse, see index.js).
 import { InnerBody, innerOf } from "./body.js";
 import { headerPairs, headersFromList } from "./headers.js";
+import { exportStream, nativeBody } from "./native-body.js";
 import { createRequest } from "./request.js";
 import { defaultStatusText, isResponse, responseStateOf } from "./response.js";
 
-// The incoming request of a fetch event. headers: [[name, value], ...]; body: Uint8Array or
-// null. As in Workers, its headers are immutable.
-export function newRequest(method, url, headers, body) {
+// The incoming request of a fetch event. headers: [[name, value], ...]; body: Uint8Array, null,
+// or the id of a body C++ streams in as the Worker reads it (a number, see native-body.js), with
+// `bodyLength` its length when known. As in Workers, its headers are immutable.
+export function newRequest(method, url, headers, body, bodyLength = undefined) {
   if (body instanceof ArrayBuffer) body = new Uint8Array(body);
-  const hasBody = body !== null && body !== undefined && !(body.byteLength === 0 && (method === "GET" || method === "HEAD"));
+  let inner = null;
+  if (typeof body === "number") {
+    inner = InnerBody.fromSource(nativeBody(body), bodyLength ?? null);
+  } else if (body !== null && body !== undefined && !(body.byteLength === 0 && (method === "GET" || method === "HEAD"))) {
+    inner = new InnerBody(body);
+  }
   return createRequest({
     method: String(method),
     url: String(url),
@@ -17,26 +24,25 @@ export function newRequest(method, url, headers, body) {
     redirect: "follow",
     signal: null,
     cf: undefined,
-    body: hasBody ? new InnerBody(body) : null,
+    body: inner,
   });
 }
 
 // What the fetch handler's result becomes on the wire:
 // { status, statusText, headers: [[name, value], ...] (one pair per value, so each Set-Cookie
-// is its own), body: Uint8Array }. A stream body is read to its end first (C++ takes the whole
-// body for now).
-export async function serializeResponse(value) {
+// is its own), body: Uint8Array | null, bodyStream: id | undefined, bodyLength: number | null }.
+// With `streamBody`, a stream body is handed to C++ to pull as it writes it out (bodyStream, see
+// native-body.js; bodyLength when known); otherwise it is read to its end first.
+export async function serializeResponse(value, streamBody = false) {
   if (!isResponse(value)) {
     throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
   }
   const { status, statusText, headers } = responseStateOf(value);
+  const head = { status, statusText: statusText ?? defaultStatusText(status), headers: headerPairs(headers) };
   const inner = innerOf(value);
   if (inner !== null && inner.unusable) throw inner.unusableError();
-  const body = inner === null ? new Uint8Array(0) : (await inner.read()).bytes;
-  return {
-    status,
-    statusText: statusText ?? defaultStatusText(status),
-    headers: headerPairs(headers),
-    body,
-  };
+  if (streamBody && inner !== null && inner.streamed) {
+    return { ...head, body: null, bodyStream: exportStream(inner.stream), bodyLength: inner.length };
+  }
+  return { ...head, body: inner === null ? new Uint8Array(0) : (await inner.read()).bytes };
 }

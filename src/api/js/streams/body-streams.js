@@ -34,6 +34,12 @@ export function isDisturbed(stream) {
   return stream._disturbed === true;
 }
 
+// { error } for an errored stream (https://streams.spec.whatwg.org/#readablestream-storederror),
+// else null; the polyfill keeps [[state]] and [[storedError]] in these fields.
+export function erroredState(stream) {
+  return stream._state === "errored" ? { error: stream._storedError } : null;
+}
+
 // https://fetch.spec.whatwg.org/#body-unusable
 export function isUnusable(stream) {
   return isDisturbed(stream) || isLocked(stream);
@@ -61,6 +67,12 @@ export function consumedStream() {
 // from another takes its body this way, https://fetch.spec.whatwg.org/#dom-request step 42).
 export function proxyStream(stream) {
   return Reflect.apply(pipeThrough, stream, [new TransformStream()]);
+}
+
+// Pipes `stream` into a new WritableStream with `sink` as its underlying sink (a body streamed
+// out to C++, ../fetch/native-body.js); returns the pipe's promise.
+export function pipeToSink(stream, sink) {
+  return Reflect.apply(pipeTo, stream, [new WritableStream(sink)]);
 }
 
 // https://fetch.spec.whatwg.org/#concept-body-clone: https://streams.spec.whatwg.org/#readable-stream-tee
