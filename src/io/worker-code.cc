@@ -21,6 +21,13 @@ bool isTypeScript(const std::string& name) {
   return endsWith(name, ".ts") || endsWith(name, ".mts") || endsWith(name, ".tsx") || endsWith(name, ".cts");
 }
 
+// The keys of an object module that give its type; `ts` is wisp's own (TypeScript, transpiled).
+bool isModuleTypeKey(const std::string& key) {
+  for (const char* k : {"js", "cjs", "text", "data", "json", "py", "wasm", "ts"})
+    if (key == k) return true;
+  return false;
+}
+
 js::ModuleSpec typeModule(const ModuleInput& in) {
   if (in.plain) {
     const std::string& n = in.name;
@@ -30,14 +37,18 @@ js::ModuleSpec typeModule(const ModuleInput& in) {
     if (endsWith(n, ".py")) throw js::TypeError("Python modules are not supported by wisp. Got: " + n + ".");
     throw js::TypeError(
         "Module name must end with '.js' or '.py' (or the content must be an object indicating the type "
-        "explicitly). Got: " + n + ".");
+        "explicitly). Got: " + n);
   }
-  if (in.fields.size() != 1) {
+  // Keys that are not a module type are ignored, as in workerd ({source: "..."} has none).
+  std::vector<const std::pair<std::string, std::string>*> typed;
+  for (const auto& field : in.fields)
+    if (isModuleTypeKey(field.first)) typed.push_back(&field);
+  if (typed.size() != 1) {
     throw js::TypeError(
         "Each module must contain exactly one of 'js', 'cjs', 'text', 'data', 'json', 'py', or 'wasm'. Module '" +
-        in.name + "' contained " + std::to_string(in.fields.size()) + " properties.");
+        in.name + "' contained " + std::to_string(typed.size()) + " properties.");
   }
-  const auto& [key, content] = in.fields[0];
+  const auto& [key, content] = *typed[0];
   if (key == "js") return {in.name, ModuleType::Esm, isTypeScript(in.name) ? transpile(content, in.name) : content};
   if (key == "ts") return {in.name, ModuleType::Esm, transpile(content, in.name)};
   if (key == "cjs") return {in.name, ModuleType::Cjs, content};
@@ -45,10 +56,7 @@ js::ModuleSpec typeModule(const ModuleInput& in) {
   if (key == "data") return {in.name, ModuleType::Data, content};
   if (key == "json") return {in.name, ModuleType::Json, content};
   if (key == "wasm") return {in.name, ModuleType::Wasm, content};
-  if (key == "py") throw js::TypeError("Python modules are not supported by wisp. Got: " + in.name + ".");
-  throw js::TypeError(
-      "Each module must contain exactly one of 'js', 'cjs', 'text', 'data', 'json', 'py', or 'wasm'. Module '" +
-      in.name + "' contained the unknown property '" + key + "'.");
+  throw js::TypeError("Python modules are not supported by wisp. Got: " + in.name + ".");
 }
 
 std::string readFile(const fs::path& p) {
@@ -61,7 +69,7 @@ std::string readFile(const fs::path& p) {
 
 }  // namespace
 
-WorkerCode buildWorkerCode(std::string mainModule, std::vector<ModuleInput> modules) {
+WorkerCode buildWorkerCode(std::string mainModule, std::vector<ModuleInput> modules, bool requireMain) {
   if (modules.empty()) throw js::TypeError("Dynamic Worker code must contain at least one module.");
   size_t total = 0;
   for (auto& m : modules) {
@@ -79,7 +87,7 @@ WorkerCode buildWorkerCode(std::string mainModule, std::vector<ModuleInput> modu
     if (m.name == mainModule) found = true;
     code.modules.push_back(typeModule(m));
   }
-  if (!found) {
+  if (!found && requireMain) {
     throw js::TypeError("The main module \"" + mainModule + "\" is not one of the modules.");
   }
   code.mainModule = std::move(mainModule);

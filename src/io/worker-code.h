@@ -43,7 +43,9 @@ std::optional<js::ModuleSpec> loadModuleFromDisk(const std::string& root, const 
 constexpr size_t kMaxCodeSize = 64u << 20;
 
 // Types and checks the modules; throws js::JsError (TypeError / Error) with the documented text.
-WorkerCode buildWorkerCode(std::string mainModule, std::vector<ModuleInput> modules);
+// Without `requireMain` (the Worker Loader), a main module that is not among them is not an error
+// yet: as in workerd, the Worker then fails to start with "No such module: x.js".
+WorkerCode buildWorkerCode(std::string mainModule, std::vector<ModuleInput> modules, bool requireMain = true);
 
 // For `wisp run` / `wisp test`: a file (its imports are read from its folder when first
 // imported), or a directory (main: package.json "main", else index.{js,mjs,ts},

@@ -5,10 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <ctime>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -18,6 +16,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 #include <toml++/toml.h>
+
+#include "io/compatibility.h"
 
 namespace wisp::server {
 namespace {
@@ -137,13 +137,6 @@ std::pair<size_t, size_t> lineColumn(std::string_view text, size_t offset) {
   size_t newline = before.rfind('\n');
   size_t lineStart = newline == std::string_view::npos ? 0 : newline + 1;
   return {1 + std::count(before.begin(), before.end(), '\n'), before.size() - lineStart + 1};
-}
-
-std::string todayDate() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  return fmt::format("{:04}-{:02}-{:02}", local.tm_year + 1900, local.tm_mon + 1, local.tm_mday);
 }
 
 // How the file is named in messages: as given, without a leading "./".
@@ -344,20 +337,11 @@ json parseTomlText(Context& ctx, std::string_view text) {
 
 // ---- the keys ----
 
+// With workerd's rules and words (io/compatibility.h), as for a dynamic Worker's compatibilityDate.
 void readCompatibilityDate(Context& ctx, const json& v, const std::string& path, std::string& out) {
-  constexpr std::string_view what = "a date as YYYY-MM-DD";
-  if (!v.is_string()) ctx.expected(path, what, v);
+  if (!v.is_string()) ctx.expected(path, "a date as YYYY-MM-DD", v);
   const std::string& s = v.get_ref<const std::string&>();
-  bool shape = s.size() == 10 && s[4] == '-' && s[7] == '-' &&
-               std::all_of(s.begin(), s.end(), [](char c) { return isDigit(c) || c == '-'; });
-  if (!shape) ctx.expected(path, what, v);
-  using namespace std::chrono;
-  year_month_day date{year{std::stoi(s.substr(0, 4))}, month{static_cast<unsigned>(std::stoi(s.substr(5, 2)))},
-                      day{static_cast<unsigned>(std::stoi(s.substr(8, 2)))}};
-  if (!date.ok()) ctx.expected(path, "a valid calendar date as YYYY-MM-DD", v);
-  // Same format, so the strings compare like the dates.
-  std::string today = todayDate();
-  if (s > today) ctx.expected(path, fmt::format("a date no later than today ({})", today), v);
+  if (auto error = io::compatibilityDateError(s)) ctx.fail(path, *error);
   out = s;
 }
 
@@ -726,10 +710,14 @@ LoadedConfig parseConfig(std::string_view text, ConfigFormat format, const fs::p
     if (config.name.empty()) config.name = "worker";
   }
   if (config.compatibilityDate.empty()) {
-    config.compatibilityDate = todayDate();
+    // Today, unless this wisp is older than that (a date it does not know would be refused).
+    std::string today = io::todayUtc();
+    std::string newest(io::newestCompatibilityDate());
+    config.compatibilityDate = std::min(today, newest);
     if (!config.main.empty())
       ctx.warn(ConfigWarning::Kind::Default, "compatibility_date",
-               fmt::format("not set, using today's date ({})", config.compatibilityDate));
+               today <= newest ? fmt::format("not set, using today's date ({})", today)
+                               : fmt::format("not set, using {}, the newest date this wisp supports", newest));
   }
   // Without `main`, wisp serves its built-in execute API: anyone who can reach a non-loopback
   // address could run code, so a token is required there.

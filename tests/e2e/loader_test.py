@@ -67,7 +67,7 @@ def getcode_rejection_reaches_every_call():
 @case
 def bad_module_type_rejects_the_request_for_get():
     expect("/bad-module-get", "error TypeError: Module name must end with '.js' or '.py' (or the content must be "
-                              "an object indicating the type explicitly). Got: main.txt.")
+                              "an object indicating the type explicitly). Got: main.txt")
 
 
 @case
@@ -78,19 +78,21 @@ def bad_module_throws_synchronously_for_load():
 
 @case
 def compatibility_date_is_required():
-    expect("/no-date", "threw TypeError: Incorrect type for the 'compatibilityDate' field on 'WorkerCode': "
-                       "the provided value is not of type 'string'.")
+    expect("/no-date", "threw Error: Invalid compatibility date: undefined")
 
 
 @case
 def env_is_limited_to_one_mib():
-    expect("/env-too-big", "threw Error: Dynamic Worker env size (1048586 bytes) exceeds the maximum allowed "
+    expect("/env-too-big", "threw Error: Dynamic Worker env size (1048590 bytes) exceeds the maximum allowed "
                            "size of 1048576 bytes.")
+
+
+STARTUP_THROW = "error Error: Failed to start Worker:\nUncaught RangeError: boom at startup\n  at a.js:1:7"
 
 
 @case
 def top_level_throw_reaches_every_call():
-    expect("/top-level-throw", "error RangeError: boom at startup | error RangeError: boom at startup")
+    expect("/top-level-throw", STARTUP_THROW + " | " + STARTUP_THROW)
 
 
 @case
@@ -98,10 +100,13 @@ def an_exception_in_the_dynamic_worker_rejects_the_call():
     expect("/dynamic-throws", "error TypeError: nope")
 
 
+NOT_A_HANDLER = ("error Error: Failed to start Worker:\nUncaught TypeError: Incorrect type for map entry 'x': the "
+                 "provided value is not of type 'function or ExportedHandler'.")
+
+
 @case
-def missing_entrypoints():
-    expect("/missing-entrypoint", "error Error: Worker has no such entrypoint: Nope | "
-                                  "error Error: Worker has no default entrypoint.")
+def an_export_that_is_no_handler_stops_the_worker_from_starting():
+    expect("/missing-entrypoint", NOT_A_HANDLER + " | " + NOT_A_HANDLER)
 
 
 @case
@@ -177,6 +182,11 @@ def tails_get_one_event_per_invocation_with_logs_outcome_and_props():
         assert ok["exceptions"] == [] and ok["executionModel"] == "stateless", ok
         assert [(x["name"], x["message"]) for x in boom["exceptions"]] == [("Error", "kaboom")], boom
         assert spin["exceptions"][0]["message"] == "Worker exceeded CPU time limit.", spin
+        # A failed call's event carries what was logged before the failure.
+        for event, path in ((boom, "/boom"), (spin, "/spin")):
+            assert [(l["level"], l["message"]) for l in event["logs"]] == [("log", ["hello from " + path]),
+                                                                           ("warn", ["careful"])], event
+            assert event["event"].get("response") is None and event["cpuTime"] >= 0, event
         # ctx.exports.default is a loopback to the host itself.
         assert tails.get("/loopback") == (200, body)
     finally:

@@ -58,7 +58,7 @@ TEST(WorkerCode, UnsupportedTypeScriptSyntaxIsNamed) {
 TEST(WorkerCode, RejectsUnknownExtensions) {
   EXPECT_EQ(errorOf("main.txt", {plain("main.txt", "x")}),
             "Module name must end with '.js' or '.py' (or the content must be an object indicating the type "
-            "explicitly). Got: main.txt.");
+            "explicitly). Got: main.txt");
 }
 
 TEST(WorkerCode, ObjectsNeedExactlyOneType) {
@@ -70,9 +70,18 @@ TEST(WorkerCode, ObjectsNeedExactlyOneType) {
             "'a.js' contained 0 properties.");
 }
 
+TEST(WorkerCode, KeysThatAreNoModuleTypeAreIgnored) {
+  EXPECT_EQ(errorOf("a.js", {object("a.js", {{"source", "export default {}"}})}),
+            "Each module must contain exactly one of 'js', 'cjs', 'text', 'data', 'json', 'py', or 'wasm'. Module "
+            "'a.js' contained 0 properties.");
+  EXPECT_EQ(errorOf("a.js", {object("a.js", {{"source", "x"}, {"js", "export default {}"}})}), "no error");
+}
+
 TEST(WorkerCode, NeedsAModuleAndAMain) {
   EXPECT_EQ(errorOf("a.js", {}), "Dynamic Worker code must contain at least one module.");
   EXPECT_EQ(errorOf("main.js", {plain("other.js", "")}), "The main module \"main.js\" is not one of the modules.");
+  // The Worker Loader leaves that to the start, as workerd does.
+  EXPECT_EQ(buildWorkerCode("main.js", {plain("other.js", "")}, false).mainModule, "main.js");
 }
 
 TEST(WorkerCode, PythonIsRefusedClearly) {

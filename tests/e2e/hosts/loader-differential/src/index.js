@@ -182,6 +182,66 @@ const routes = {
     return attempt(() => env.LOADER.get("x"));
   },
 
+  "/get-without-arguments"(env) {
+    return attempt(() => env.LOADER.get());
+  },
+
+  "/load-without-code"(env) {
+    return attempt(() => env.LOADER.load());
+  },
+
+  // A date is YYYY-MM-DD, no newer than the runtime knows.
+  "/future-compatibility-date"(env) {
+    return attempt(() => env.LOADER.load({ ...counter, compatibilityDate: "2099-01-01" }));
+  },
+
+  "/year-1999-compatibility-date"(env) {
+    return attempt(() => env.LOADER.load({ ...counter, compatibilityDate: "1999-12-31" }));
+  },
+
+  "/compatibility-flags-not-an-array"(env) {
+    return attempt(() => env.LOADER.load({ ...counter, compatibilityFlags: "nodejs_compat" }));
+  },
+
+  "/known-compatibility-flags"(env) {
+    return attempt(() => env.LOADER.load({ ...counter, compatibilityFlags: ["nodejs_compat", "rpc", "no_global_navigator"] }));
+  },
+
+  "/duplicate-compatibility-flag"(env) {
+    return attempt(() => env.LOADER.load({ ...counter, compatibilityFlags: ["nodejs_compat", "nodejs_compat"] }));
+  },
+
+  "/contradictory-compatibility-flags"(env) {
+    return attempt(() => env.LOADER.load({ ...counter, compatibilityFlags: ["no_nodejs_compat", "nodejs_compat"] }));
+  },
+
+  "/experimental-compatibility-flag"(env) {
+    return attempt(() => env.LOADER.load({ ...counter, compatibilityFlags: ["webgpu"] }));
+  },
+
+  // A module that is null has no type.
+  "/module-that-is-null"(env) {
+    return attempt(() => env.LOADER.load({ compatibilityDate: DATE, mainModule: "main.js", modules: { "main.js": null } }));
+  },
+
+  // Handlers may be objects, classes and functions; anything else stops the Worker from starting.
+  async "/handler-exports"(env) {
+    const stub = env.LOADER.load({
+      compatibilityDate: DATE, mainModule: "main.js",
+      modules: { "main.js": "export const f = () => 1; export class C {}; export const o = {}; " +
+                            "export default { fetch() { return new Response('ok'); } };" },
+    });
+    return outcome(stub.getEntrypoint().fetch("https://dyn.example/"));
+  },
+
+  async "/string-export"(env) {
+    const stub = env.LOADER.load({
+      compatibilityDate: DATE, mainModule: "main.js",
+      modules: { "main.js": "export const name = 'x'; export default { fetch() { return new Response('ok'); } };" },
+    });
+    return outcome(stub.getEntrypoint().fetch("https://dyn.example/"));
+  },
+
   // Modules of every type, imported statically and dynamically.
   async "/module-types"(env) {
     const stub = env.LOADER.load({
@@ -273,6 +333,56 @@ const routes = {
     const manual = await fetcher.fetch("https://dyn.example/start", { redirect: "manual" });
     return `followed: ${followed.status} ${followed.redirected} ${followed.url} ${await followed.text()} | ` +
            `manual: ${manual.status} ${manual.headers.get("location")}`;
+  },
+
+  // How each redirect status treats a POST with a body.
+  async "/redirect-methods"(env) {
+    const stub = env.LOADER.load(worker(`
+      const url = new URL(request.url);
+      const status = Number(url.searchParams.get("status"));
+      if (status) return new Response(null, { status, headers: { location: "/end" } });
+      return new Response(request.method + " " + JSON.stringify(await request.text()) + " " + request.headers.get("content-type"));
+    `));
+    const fetcher = stub.getEntrypoint();
+    const answers = [];
+    for (const status of [301, 302, 303, 307, 308]) {
+      const response = await fetcher.fetch(`https://dyn.example/start?status=${status}`,
+                                           { method: "POST", body: "data", headers: { "content-type": "text/plain" } });
+      answers.push(`${status}: ${response.status} ${response.url} ${await response.text()}`);
+    }
+    return answers.join(" | ");
+  },
+
+  // Only 301, 302, 303, 307 and 308 with a Location are followed.
+  async "/not-redirects"(env) {
+    const stub = env.LOADER.load(worker(`
+      const status = Number(new URL(request.url).searchParams.get("status"));
+      return new Response(null, { status, headers: status === 302 ? {} : { location: "/end" } });
+    `));
+    const fetcher = stub.getEntrypoint();
+    const answers = [];
+    for (const status of [300, 302, 304]) {
+      const response = await fetcher.fetch(`https://dyn.example/start?status=${status}`);
+      answers.push(`${response.status} ${response.redirected} ${response.headers.get("location")}`);
+    }
+    return answers.join(" | ");
+  },
+
+  async "/too-many-redirects"(env) {
+    const stub = env.LOADER.load(worker("return Response.redirect('https://dyn.example/again', 302);"));
+    return outcome(stub.getEntrypoint().fetch("https://dyn.example/loop"));
+  },
+
+  async "/redirect-error-mode"(env) {
+    const stub = env.LOADER.load(worker("return Response.redirect('https://dyn.example/end', 302);"));
+    return outcome(stub.getEntrypoint().fetch("https://dyn.example/start", { redirect: "error" }));
+  },
+
+  // A Fetcher's Response has immutable headers, as a fetch() Response does.
+  async "/response-headers-are-immutable"(env) {
+    const stub = env.LOADER.load(worker("return new Response('x', { headers: { 'x-a': '1' } });"));
+    const response = await stub.getEntrypoint().fetch("https://dyn.example/");
+    return attempt(() => response.headers.set("x-b", "2"));
   },
 
   async "/timer-in-dynamic-worker"(env) {
