@@ -285,15 +285,22 @@ const routes = {
     return texts;
   },
   async dynamicNull(o, env) {
-    const stub = env.LOADER.load({
-      compatibilityDate: "2026-01-01", mainModule: "main.js",
-      modules: { "main.js": `export default { async fetch(req) {
-        try { await fetch(${JSON.stringify(o)} + "/hello"); return new Response("reached"); }
-        catch (e) { return new Response(e.name + ": " + e.message); } } };` },
-    });
-    return (await stub.getEntrypoint().fetch("http://dyn/")).text();
+    return dynamicFetch(o, env, { globalOutbound: null });
+  },
+  async dynamicInherit(o, env) {
+    return dynamicFetch(o, env, {});  // globalOutbound omitted: the host's network and policy
   },
 };
+
+async function dynamicFetch(o, env, outbound) {
+  const stub = env.LOADER.load({
+    compatibilityDate: "2026-01-01", mainModule: "main.js", ...outbound,
+    modules: { "main.js": `export default { async fetch(req) {
+      try { await fetch(${JSON.stringify(o)} + "/hello"); return new Response("reached"); }
+      catch (e) { return new Response(e.name + ": " + e.message); } } };` },
+  });
+  return (await stub.getEntrypoint().fetch("http://dyn/")).text();
+}
 
 export default {
   async fetch(request, env) {
@@ -532,7 +539,13 @@ def the_subrequest_limit_refuses_the_sixth_fetch():
 
 
 @case
-def a_dynamic_worker_has_no_network_by_default():
+def a_dynamic_worker_without_globaloutbound_fetches_as_its_host_does():
+    status, body = server.get("/dynamicInherit")
+    assert (status, json.loads(body)) == (200, "reached"), (status, body)
+
+
+@case
+def a_dynamic_worker_with_globaloutbound_null_has_no_network():
     status, body = server.get("/dynamicNull")
     assert status == 200, (status, body)
     assert json.loads(body) == ("Error: This worker is not permitted to access the internet via global functions like "

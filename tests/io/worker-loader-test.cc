@@ -1,5 +1,5 @@
 // The Worker Loader's runtime half: dynamic Workers on the host's loop, reached through
-// Worker::awaitIo, and unloaded with the invocation that loaded them when they have no name.
+// Worker::awaitIo; unnamed ones kept until their stubs release them; globalOutbound.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -67,12 +67,93 @@ TEST(WorkerLoader, AnswersFromDynamicWorkersOnTheSameLoop) {
   EXPECT_EQ(r.response->body, "7:1 7:2");
 }
 
-TEST(WorkerLoader, UnloadsUnnamedWorkersWithTheirInvocation) {
+// An unnamed Worker whose stub the host keeps in a global; it counts its requests.
+constexpr const char* kKeptHost = R"(
+  const code = { compatibilityDate: "2025-06-01", mainModule: "a.js",
+                 modules: { "a.js": "let n = 0; export default { fetch() { return new Response(String(++n)); } }" } };
+  let kept;
+  export default {
+    async fetch(request, env) {
+      kept ??= env.LOADER.load(code);
+      return kept.getEntrypoint().fetch("http://x/");
+    },
+  };)";
+
+TEST(WorkerLoader, AnUnnamedWorkerOutlivesItsInvocationUntilReleasedAndCountsInTheBudget) {
+  LoaderSettings loader;
+  loader.budget = std::make_shared<CacheBudget>(uint64_t{1} << 30, 10);
+  Host host(kKeptHost, {}, loader);
+  EXPECT_EQ(host.fetch().response->body, "1");
+  EXPECT_EQ(host.fetch().response->body, "2");  // the same Worker, still loaded
+  EXPECT_EQ(host.loader().size(), 1u);
+  EXPECT_EQ(loader.budget->workers(), 1u);
+  host.loader().release(1);  // what collecting its stubs does
+  EXPECT_EQ(host.loader().size(), 0u);
+  EXPECT_EQ(loader.budget->workers(), 0u);
+  EXPECT_EQ(host.fetch().response->body, "1");  // the kept stub loads it again from its code
+}
+
+TEST(WorkerLoader, ReleasingANamedWorkerDoesNothing) {
   Host host(kHost);
   host.fetch();
-  EXPECT_EQ(host.loader().size(), 1u);  // only "n" stays
-  host.fetch();
-  EXPECT_EQ(host.loader().size(), 1u);
+  host.loader().release(1);  // "n"
+  EXPECT_TRUE(host.loader().loadedBytes("LOADER", "n").has_value());
+}
+
+// A host whose dynamic Worker fetches through globalOutbound (`?outbound=` says which).
+constexpr const char* kOutboundHost = R"(
+  import { WorkerEntrypoint } from "cloudflare:workers";
+  export class Gateway extends WorkerEntrypoint {
+    async fetch(request) {
+      return new Response(`${request.method} ${request.url} ${request.headers.get("x-a")} ${await request.text()} ${this.ctx.props.p}`,
+                          { status: 202, headers: { "x-gateway": "1" } });
+    }
+  }
+  const child = `export default { async fetch() {
+    try {
+      const r = await fetch("http://upstream.test/x", { method: "POST", headers: { "x-a": "b" }, body: "hi" });
+      return new Response(r.status + " " + r.headers.get("x-gateway") + " " + await r.text());
+    } catch (e) { return new Response(e.message); }
+  } };`;
+  export default {
+    async fetch(request, env, ctx) {
+      const which = new URL(request.url).searchParams.get("outbound");
+      const code = { compatibilityDate: "2025-06-01", mainModule: "a.js", modules: { "a.js": child } };
+      if (which === "gateway") code.globalOutbound = ctx.exports.Gateway({ props: { p: 7 } });
+      if (which === "null") code.globalOutbound = null;
+      return env.LOADER.load(code).getEntrypoint().fetch("http://x/");
+    },
+  };)";
+
+FetchResult fetchUrl(Host& host, const std::string& url) {
+  FetchResult out;
+  bool done = false;
+  HttpRequest request;
+  request.url = url;
+  host.worker->fetch(request, "default", [&](FetchResult r) {
+    out = std::move(r);
+    done = true;
+  });
+  while (!done && host.ioc.run_one()) {
+  }
+  host.ioc.poll();
+  return out;
+}
+
+TEST(WorkerLoader, AGatewayEntrypointOfTheHostAnswersTheDynamicWorkersFetch) {
+  Host host(kOutboundHost);
+  auto r = fetchUrl(host, "http://host/?outbound=gateway");
+  ASSERT_FALSE(r.error) << r.error->text();
+  EXPECT_EQ(r.response->body, "202 1 POST http://upstream.test/x b hi 7");
+}
+
+TEST(WorkerLoader, AnOmittedOutboundIsTheHostsAndNullBlocks) {
+  Host host(kOutboundHost);  // the host itself has no network (Options::outbound is null)
+  const std::string blocked =
+      "This worker is not permitted to access the internet via global functions like fetch(). It must use "
+      "capabilities (such as bindings in 'env') to talk to the outside world.";
+  EXPECT_EQ(fetchUrl(host, "http://host/?outbound=omitted").response->body, blocked);
+  EXPECT_EQ(fetchUrl(host, "http://host/?outbound=null").response->body, blocked);
 }
 
 TEST(WorkerLoader, LimitsAreTheLowerOfBoth) {

@@ -11,7 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "api/fetch.h"
+#include "io/outbound/global-outbound.h"
 #include "io/outbound/http-client.h"
 #include "io/request-context.h"
 
@@ -19,7 +19,7 @@ namespace wisp::io {
 
 class Worker;
 
-class NetworkOutbound final : public api::OutboundHost {
+class NetworkOutbound final : public GlobalOutbound {
  public:
   NetworkOutbound(Worker& worker, boost::asio::io_context& ioc, std::shared_ptr<const OutboundSettings> settings);
   ~NetworkOutbound() override;
@@ -28,8 +28,7 @@ class NetworkOutbound final : public api::OutboundHost {
   js::Value read(js::Lock& js, uint64_t id) override;
   void abort(uint64_t id) override;
 
-  // The invocation `ctx` is over: its requests still open are cancelled.
-  void invocationFinished(const RequestContext* ctx);
+  void invocationFinished(const RequestContext* ctx) override;
 
   size_t open() const { return requests_.size(); }
 
