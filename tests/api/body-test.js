@@ -236,3 +236,20 @@ export async function thenOnObjectPrototypeCannotInterceptABody() {
     delete Object.prototype.then;
   }
 }
+
+// A body whose stream has errored (a fetch() aborted after its response came) rejects every read
+// with the stream's error before the next microtask, and stays readable that way.
+export async function anErroredStreamRejectsReadsAtOnce() {
+  let controller;
+  const response = new Response(new ReadableStream({ start(c) { controller = c; } }));
+  const error = new Error("aborted");
+  controller.error(error);
+  const log = [];
+  const text = response.text();
+  await Promise.all([text.catch(() => log.push("text")), Promise.resolve().then(() => log.push("next"))]);
+  assertEquals(log, ["text", "next"]);
+  assert(await assertRejects(response.text()) === error);
+  assert(await assertRejects(response.arrayBuffer()) === error);
+  // A foreign receiver rejects rather than throws.
+  await assertRejects(Response.prototype.json.call({}), TypeError, "Illegal invocation");
+}

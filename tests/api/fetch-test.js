@@ -62,3 +62,14 @@ export async function aRequestObjectIsFetchedAsIs() {
   // Its body was read for the request.
   assert(request.bodyUsed);
 }
+
+// https://fetch.spec.whatwg.org/#abort-fetch: a stream body nobody has read is cancelled, at once
+// and with the same reason the fetch() rejects with.
+export async function anAbortedSignalCancelsAStreamBody() {
+  let cancelReason;
+  const body = new ReadableStream({ cancel(reason) { cancelReason = reason; } });
+  const reason = new Error("stop");
+  const pending = fetch("http://127.0.0.1:1/", { method: "POST", body, signal: AbortSignal.abort(reason) });
+  assert(cancelReason === reason);
+  assert(await assertRejects(pending) === reason);
+}

@@ -207,3 +207,39 @@ export async function aRequestMadeFromAnotherReadsItsStreamThrough() {
   assertEquals(await copy.text(), "moved");
   assertThrows(() => new Request(source), TypeError, "Cannot reconstruct a Request with a used body.");
 }
+
+// Workers has no base URL: relative URLs stay errors, in Request, fetch() and Response.redirect(),
+// also with a `location` on the global (only the WPT harness gives a base, its own way).
+export async function relativeUrlsNeedABase() {
+  globalThis.location = { href: "https://example.com/dir/page.html" };
+  try {
+    assertThrows(() => new Request(""), TypeError, "Invalid URL");
+    assertThrows(() => new Request("/x"), TypeError, "Invalid URL: /x");
+    assertThrows(() => Response.redirect("/x"), TypeError, "Unable to parse URL: /x");
+    await assertRejects(fetch("x.json"), TypeError, "Invalid URL: x.json");
+  } finally {
+    delete globalThis.location;
+  }
+}
+
+// As in Workers: `cache` takes no-store, no-cache and reload (undefined by default), `integrity`
+// only "", and keepalive is always false.
+export function cacheIntegrityAndKeepalive() {
+  const url = "https://example.com/";
+  const plain = new Request(url);
+  assertEquals([plain.cache, plain.integrity, plain.keepalive], [undefined, "", false]);
+  for (const mode of ["no-store", "no-cache", "reload"]) {
+    assertEquals(new Request(url, { cache: mode }).cache, mode);
+    assertEquals(new Request(new Request(url, { cache: mode })).cache, mode);
+    assertEquals(new Request(url, { cache: mode }).clone().cache, mode);
+  }
+  for (const mode of ["default", "force-cache", "only-if-cached", "potato"]) {
+    assertThrows(() => new Request(url, { cache: mode }), TypeError, `Unsupported cache mode: ${mode}`);
+  }
+  assertEquals(new Request(url, { integrity: "" }).integrity, "");
+  assertThrows(() => new Request(url, { integrity: "sha256-abc" }), TypeError, "integrity");
+  assertEquals(new Request(url, { keepalive: true }).keepalive, false);
+  // Browser-only members are ignored, not validated.
+  const ignored = new Request(url, { mode: "navigate", credentials: "x", referrer: "::", priority: "x", window: 1 });
+  assertEquals([ignored.mode, ignored.credentials, ignored.referrer], [undefined, undefined, undefined]);
+}

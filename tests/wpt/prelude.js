@@ -1,6 +1,6 @@
 // Runs before resources/testharness.js in every WPT test wisp-wpt executes. It gives the global
-// what a .any.js test expects of a worker (GLOBAL, location, fetch of the test's own resource
-// files, META_TITLE) and reports results back to wisp-wpt as console lines:
+// what a .any.js test expects of a worker (GLOBAL, location and the base URL it gives relative
+// URLs, fetch() of the test's own resource files, META_TITLE) and reports results back to wisp-wpt as console lines:
 //   MARK + "test "   + {i, name}                  a subtest was registered
 //   MARK + "result " + {i, name, status, message} a subtest finished
 //   MARK + "done "   + {file, tests: [{name, status, message}], harnessStatus, harnessMessage}
@@ -16,7 +16,6 @@
   const MARK = "@@wisp-wpt@@";
   const log = console.log;
   const stringify = JSON.stringify;
-  const hasOwn = Object.prototype.hasOwnProperty;
   // Through "%s": console's formatter would turn a "%%" in a test name into "%".
   const emit = (kind, data) => log("%s", `${MARK}${kind} ${stringify(data)}`);
 
@@ -41,37 +40,66 @@
   }
   location.toString = () => location.href;
   define("location", Object.freeze(location));
+  // A page's relative URLs resolve against its location: wisp's Request and Response.redirect()
+  // read this base (src/api/js/fetch/base-url.js); a Worker has none.
+  Object.defineProperty(globalThis, Symbol.for("wisp.wpt.apiBaseURL"), { value: location.href });
 
-  // fetch() of the resource files wisp-wpt read for this test; any other path of the test's
-  // origin rejects with a TypeError (a network error). The arguments go through a real Request
-  // first, so tests that expect fetch() to reject bad input (header values, methods) check
-  // wisp's Request and Headers, not this shim. Other URLs (data:, blob:, other hosts) go to
-  // wisp's own fetch() if there is one; else they reject with a plain Error, so that a test
-  // expecting a TypeError from them cannot pass by accident.
-  const contentTypes = { json: "application/json", idl: "text/plain", txt: "text/plain", js: "text/javascript" };
-  const contentType = (path) => contentTypes[path.slice(path.lastIndexOf(".") + 1)] ?? "application/octet-stream";
-  const decodeBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  // fetch() is wisp's own; wisp-wpt routes its requests to tests/wpt/server.js, which serves
+  // the resource files wisp-wpt read for this test and the few wptserve handlers it emulates
+  // (the list below must match its own). Any other http(s) URL would need the real wptserve:
+  // such a fetch() rejects with a plain Error carrying NEEDS_SERVER and what it asked for, so
+  // that run.py counts the subtest apart, and a test expecting a TypeError cannot pass by
+  // accident. An already aborted request still rejects with its signal's reason, and a request
+  // that its Request constructor refuses with that error, as they would before any server was
+  // asked. Other schemes (data:, blob:, about:) are wisp's fetch()'s to refuse or serve.
+  const NEEDS_SERVER = "wisp-wpt: needs the WPT server";
+  const emulatedHandlers = new Set(["/fetch/api/resources/echo-content.py"]);
+  const hasOwn = Object.prototype.hasOwnProperty;
+  const served = (path) =>
+    hasOwn.call(config.files, path) || hasOwn.call(config.binary, path) || emulatedHandlers.has(path);
   const ownFetch = globalThis.fetch;
+  const requestUrl = Object.getOwnPropertyDescriptor(Request.prototype, "url").get;
+  const requestSignal = Object.getOwnPropertyDescriptor(Request.prototype, "signal").get;
+  // The URL a fetch(input, init) asks for, or null when fetch() itself will throw; worked out
+  // without making a Request, which would take over the input's body first.
+  const targetOf = (input) => {
+    try {
+      return new URL(Reflect.apply(requestUrl, input, []));
+    } catch {}
+    try {
+      return new URL(String(input), location.href);
+    } catch {
+      return null;
+    }
+  };
+  const abortedBy = (input, init) => {
+    const signal = init !== undefined && init !== null && init.signal !== undefined ? init.signal
+      : (() => { try { return Reflect.apply(requestSignal, input, []); } catch { return null; } })();
+    return signal instanceof AbortSignal && signal.aborted;
+  };
+  // Whether fetch() would get as far as asking a server: init may hold what its Request refuses
+  // (a cache mode, an integrity), and that error comes first.
+  const requestWouldBeMade = (target, init) => {
+    try {
+      new Request(target.href, init);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   define("fetch", function fetch(input, init = undefined) {
-    return new Promise((resolve) => {
-      const absolute = input instanceof Request ? input : new URL(String(input), location.href).href;
-      const request = new Request(absolute, init);
-      const target = new URL(request.url);
-      if (target.origin !== location.origin) {
-        if (ownFetch) return resolve(ownFetch(input, init));
-        throw new Error(`wisp-wpt: this harness cannot fetch ${target.href}`);
+    const target = arguments.length === 0 ? null : targetOf(input);
+    if (target !== null && (target.protocol === "http:" || target.protocol === "https:")) {
+      let path = target.pathname;
+      try {
+        path = decodeURIComponent(path);
+      } catch {}
+      const sameOrigin = target.origin === location.origin;
+      if (!(sameOrigin && served(path)) && !abortedBy(input, init) && requestWouldBeMade(target, init)) {
+        return Promise.reject(new Error(`${NEEDS_SERVER}: ${sameOrigin ? path : target.origin + path}`));
       }
-      const path = decodeURIComponent(target.pathname);
-      if (path === "/fetch/api/resources/echo-content.py") {
-        // WPT's echo endpoint: the request's body back, with its Content-Type.
-        const echoed = { "content-type": request.headers.get("content-type") ?? "" };
-        return resolve(request.arrayBuffer().then((body) => new Response(body, { headers: echoed })));
-      }
-      const headers = { "content-type": contentType(path) };
-      if (hasOwn.call(config.files, path)) resolve(new Response(config.files[path], { headers }));
-      else if (hasOwn.call(config.binary, path)) resolve(new Response(decodeBase64(config.binary[path]), { headers }));
-      else throw new TypeError(`wisp-wpt: ${path} is not a resource this test may fetch`);
-    });
+    }
+    return Reflect.apply(ownFetch, undefined, arguments);
   });
 
   // Names and messages cross to C++ as JSON, which cannot carry lone surrogates.

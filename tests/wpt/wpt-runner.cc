@@ -10,6 +10,9 @@
 // The Worker's classic scripts, in order (see README "Running it" in the WPT folder):
 //   config (test URL, title, fetchable files)  prelude.js  testharness.js  attach
 //   META script= files  the test  loaded (calls done())
+// Files named *.sub.* get wptserve's substitutions ({{host}}, {{ports[http][0]}}, ...) first.
+// The test Worker's fetch() goes to a second Worker, server.js (its global outbound), which
+// stands in for wptserve: it serves the test's resource files (see prelude.js).
 // tests/wpt/run.py drives this binary and compares the results with expectations/.
 #include <algorithm>
 #include <chrono>
@@ -38,7 +41,8 @@ using json = nlohmann::json;
 namespace wisp::wpt {
 namespace {
 
-const std::string kOrigin = "http://web-platform.test:8000";
+const std::string kHost = "web-platform.test";
+const std::string kOrigin = "http://" + kHost + ":8000";
 const std::string kMark = "@@wisp-wpt@@";
 constexpr size_t kMaxResourceBytes = 4u << 20;
 constexpr size_t kMaxUncaught = 5;
@@ -126,7 +130,35 @@ std::string resolve(const std::string& dir, std::string ref) {
   return normal;
 }
 
-// The files a test may fetch(): JSON beside the test (its resources/ folder) and beside its
+// wptserve's template substitutions in *.sub.* files, for the names the subset uses: the
+// hosts and ports of a WPT server at kOrigin (which this harness only pretends to have).
+std::string substitute(const std::string& path, std::string text) {
+  if (fs::path(path).filename().string().find(".sub.") == std::string::npos) return text;
+  static const std::map<std::string, std::string> values = {
+      {"host", kHost},
+      {"domains[www]", "www." + kHost},
+      {"domains[www1]", "www1." + kHost},
+      {"domains[www2]", "www2." + kHost},
+      {"hosts[alt][]", "not-" + kHost},
+      {"ports[http][0]", "8000"},
+      {"ports[http][1]", "8001"},
+      {"ports[https][0]", "8443"},
+      {"ports[https][1]", "8444"},
+  };
+  std::string out;
+  size_t at = 0;
+  for (size_t open; (open = text.find("{{", at)) != std::string::npos;) {
+    size_t close = text.find("}}", open + 2);
+    if (close == std::string::npos) break;
+    auto it = values.find(text.substr(open + 2, close - open - 2));
+    out += text.substr(at, open - at);
+    out += it != values.end() ? it->second : text.substr(open, close + 2 - open);
+    at = close + 2;
+  }
+  return out + text.substr(at);
+}
+
+// The files a test may fetch(): the test itself, JSON beside it (its resources/ folder) and beside its
 // META scripts, the IDL files when it uses idlharness.js, and every path-like string literal
 // in its sources that names an existing file. Keys are absolute paths ("/url/resources/x.json").
 class Resources {
@@ -149,6 +181,8 @@ class Resources {
       if (auto path = resolve(dir, ref); !path.empty()) add(path);
     }
   }
+
+  void addFile(const std::string& path) { add(path); }
 
   json config(const std::string& url, const std::string& title) const {
     json files = json::object(), binary = json::object();
@@ -175,6 +209,7 @@ class Resources {
 struct Settings {
   fs::path root;
   std::string prelude;
+  std::string server;  // server.js
   std::string testharness;
   double timeoutMs = 30'000;
   bool verbose = false;
@@ -226,6 +261,7 @@ json runOne(const Settings& settings, const std::string& file, const std::string
   io::WorkerCode code;
   Resources resources(settings.root);
   resources.addFolder(dir + "/resources", ".json");
+  resources.addFile(file);  // its own URL is location.href, which some tests fetch
   resources.addLiterals(dir, source);
   std::vector<std::pair<std::string, std::string>> metaScripts;
   for (auto& ref : meta.scripts) {
@@ -240,7 +276,7 @@ json runOne(const Settings& settings, const std::string& file, const std::string
     if (path.ends_with("idlharness.js")) resources.addFolder("interfaces", ".idl");
     // The harness's own libraries name no test resources.
     if (!path.starts_with("resources/")) resources.addLiterals(dir, *text);
-    metaScripts.emplace_back("/" + path, std::move(*text));
+    metaScripts.emplace_back("/" + path, substitute(path, std::move(*text)));
   }
   auto config = resources.config(kOrigin + "/" + file + variant, meta.title);
   auto configJson = config.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -249,12 +285,13 @@ json runOne(const Settings& settings, const std::string& file, const std::string
   code.classicScripts.emplace_back("/resources/testharness.js", settings.testharness);
   code.classicScripts.emplace_back("wisp-wpt:attach", "__wptAttach();");
   for (auto& s : metaScripts) code.classicScripts.push_back(std::move(s));
-  code.classicScripts.emplace_back("/" + file, source);
+  code.classicScripts.emplace_back("/" + file, substitute(file, source));
   // As the generated .any.worker.js does: loading is over once the test file has run (done()).
   code.classicScripts.emplace_back("wisp-wpt:epilogue", "__wptLoaded();");
 
   Collected collected;
   std::optional<io::Failure> startFailure;
+  std::optional<std::string> serverFailure;
   auto reason = js::TerminationReason::None;
   {
     boost::asio::io_context ioc;
@@ -269,6 +306,21 @@ json runOne(const Settings& settings, const std::string& file, const std::string
       if (collected.done) ioc.stop();
     };
     try {
+      // The stand-in for wptserve first: the test's fetch() calls go to its default export.
+      io::Worker::Options serverOptions;
+      serverOptions.envJson = configJson;
+      serverOptions.onLog = [&](const io::LogEntry& e) {
+        if (settings.verbose) std::cerr << "[server] " << e.message << "\n";
+      };
+      auto serverCode = io::buildWorkerCode("server.js", {io::ModuleInput{"server.js", settings.server, {}}});
+      auto server = io::Worker::create(ioc, std::move(serverCode), std::move(serverOptions));
+      server->start([&](std::optional<io::Failure> f) {
+        if (f) serverFailure = "server.js: " + f->text();
+      });
+      io::OutboundEntrypoint outbound;  // no props
+      outbound.worker = server;
+      outbound.entrypoint = "default";
+      options.outboundEntrypoint = outbound;
       auto worker = io::Worker::create(ioc, std::move(code), std::move(options));
       worker->start([&](std::optional<io::Failure> f) { startFailure = std::move(f); });
       // Returns once the harness completed, or nothing is left that could call back into JS
@@ -300,6 +352,9 @@ json runOne(const Settings& settings, const std::string& file, const std::string
   } else if (startFailure) {
     status = 1;
     message = "uncaught at top level: " + startFailure->text();
+  } else if (serverFailure) {
+    status = 1;
+    message = *serverFailure;
   }
   for (auto& t : tests) t["status"] = statusName(t["status"], kTestStatus, 5);
   result["status"] = statusName(status, kHarnessStatus, 4);
@@ -317,10 +372,11 @@ int main(int argc, char** argv) {
   using namespace wisp;
   CLI::App app{"wisp-wpt: run Web Platform Tests (*.any.js) in wisp Workers, one JSON line per run"};
   wpt::Settings settings;
-  std::string root, prelude = WISP_WPT_PRELUDE;
+  std::string root, prelude = WISP_WPT_PRELUDE, server = WISP_WPT_SERVER;
   std::vector<std::string> files;
   app.add_option("--root", root, "the WPT folder (holds resources/testharness.js)")->required();
   app.add_option("--prelude", prelude, "the prelude script")->capture_default_str();
+  app.add_option("--server", server, "the module Worker standing in for wptserve")->capture_default_str();
   app.add_option("--timeout-ms", settings.timeoutMs, "wall-time budget per file and variant")->capture_default_str();
   app.add_flag("-v,--verbose", settings.verbose, "print the tests' own console output on stderr");
   app.add_option("files", files, "test files, relative to the root")->required();
@@ -328,12 +384,15 @@ int main(int argc, char** argv) {
 
   settings.root = root;
   auto preludeText = wpt::readFile(prelude);
+  auto serverText = wpt::readFile(server);
   auto harness = wpt::readFile(settings.root / "resources/testharness.js");
-  if (!preludeText || !harness) {
-    std::cerr << "wisp-wpt: cannot read " << (preludeText ? root + "/resources/testharness.js" : prelude) << "\n";
+  if (!preludeText || !serverText || !harness) {
+    std::cerr << "wisp-wpt: cannot read "
+              << (!preludeText ? prelude : !serverText ? server : root + "/resources/testharness.js") << "\n";
     return 2;
   }
   settings.prelude = std::move(*preludeText);
+  settings.server = std::move(*serverText);
   settings.testharness = std::move(*harness);
 
   api::registerClasses(js::Registry::get());

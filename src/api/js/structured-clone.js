@@ -8,23 +8,25 @@
 // markPlatformInterface().
 //
 // Serialisable (https://html.spec.whatwg.org/#serializable-objects: DOMException here; Blob,
-// File and CryptoKey in their areas) takes two steps:
+// File and CryptoKey in their areas, named in areaOfTag below) takes two steps:
 //
 //  1. The instances must be host objects, or V8 never asks wisp about them. Either the root
-//     class extends PlatformObject (a subclass such as File inherits it):
+//     class extends PlatformObject (a subclass inherits it):
 //
-//       export class Blob extends PlatformObject { #bytes; #type; ... }
+//       export class Thing extends PlatformObject { #state; ... }
 //
-//     which leaves Blob.prototype's chain as it was but makes Object.getPrototypeOf(Blob)
-//     PlatformObject instead of Function.prototype; or, where that shows (a WPT test checks it
-//     for DOMException), the constructor returns `newPlatformObject(new.target)` and keeps the
-//     state in a WeakMap keyed by it (see dom-exception.js).
+//     which leaves Thing.prototype's chain as it was but makes Object.getPrototypeOf(Thing)
+//     PlatformObject instead of Function.prototype; or, where that shows (idlharness checks it
+//     for every interface without a parent: DOMException, Blob, CryptoKey), the constructor
+//     returns `newPlatformObject(new.target)` and keeps the state in a WeakMap keyed by it (see
+//     dom-exception.js). A subclass of such a class (File) may keep #private fields: they land
+//     on the object the base constructor returned.
 //
 //  2. Register the serialisation steps, next to configureInterface():
 //
 //       defineSerializable(Blob, "Blob", {
 //         serialize(blob) { ... return { bytes, type }; },  // any value structuredClone copies
-//         deserialize({ bytes, type }) { return new Blob([bytes], { type }); },
+//         deserialize({ bytes, type }) { return new Blob(internalKey, [bytes, type]); },
 //       });
 //
 //     The tag ("Blob") names the steps inside serialised data; keep it stable. serialize()
@@ -40,6 +42,7 @@
 // Transfer: only ArrayBuffers so far (detached after the clone). Transferable platform objects
 // (MessagePort, streams) would need a third hook; none exists yet.
 import { ops } from "./ops.js";
+import { loadArea } from "./lazy.js";
 import {
   converters, createDictionaryConverter, createSequenceConverter, isInterfacePrototype, methodPrefix,
   requiredArguments,
@@ -80,6 +83,9 @@ export function markPlatformInterface(Class, name) {
 
 const stepsByPrototype = new Map();  // Class.prototype -> { tag, serialize }
 const deserializeByTag = new Map();  // tag -> deserialize
+// The lazy area (lazy.js) that defines a tag's steps: data serialised in another isolate (RPC)
+// may name a class this one has not loaded yet.
+const areaOfTag = { Blob: "file", File: "file", CryptoKey: "webcrypto" };
 
 export function defineSerializable(Class, tag, { serialize, deserialize }) {
   if (deserializeByTag.has(tag)) throw new Error(`wisp: serialisation tag ${tag} defined twice`);
@@ -107,6 +113,7 @@ const hooks = {
   },
   // Builds `object` (a blank host object already in the clone) from serialize()'s result.
   deserialize(object, [tag, data]) {
+    if (!deserializeByTag.has(tag) && Object.hasOwn(areaOfTag, tag)) loadArea(areaOfTag[tag]);
     const deserialize = deserializeByTag.get(tag);
     if (!deserialize) throw new TypeError(`wisp: no deserialisation steps for ${tag}`);
     blank = object;
@@ -129,3 +136,6 @@ export function structuredClone(value, options = undefined) {
   const { transfer } = convertOptions(options, prefix, "parameter 2");
   return ops.structuredClone(value, transfer, hooks);
 }
+
+// The same hooks serve RPC's serialization (rpc/serialize.js), which adds capabilities.
+export { hooks as cloneHooks };

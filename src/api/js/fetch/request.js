@@ -1,15 +1,18 @@
 // https://fetch.spec.whatwg.org/#request-class
 //
-// The members a Worker can use (no mode, credentials, cache, referrer...), plus Workers' `cf`.
-// Where Workers differs from the spec, it wins: a Request built from another Request shares its
-// signal, a new `body` in init replaces the input's body instead of reading it, a GET or HEAD
-// request passed through with its body unchanged keeps it, and init may be another Request.
+// The members a Worker can use, plus Workers' `cf`. As in Workers, the members that only mean
+// something to a browser (mode, credentials, referrer, referrerPolicy, priority, window) are
+// ignored in init and absent from the object; `cache` takes only the modes Workers has, and
+// `integrity` only "" (nothing is checked). Where Workers differs from the spec, it wins: a
+// Request built from another Request shares its signal, a new `body` in init replaces the
+// input's body instead of reading it, a GET or HEAD request passed through with its body
+// unchanged keeps it, and init may be another Request.
 import { AbortSignal, isAbortSignal } from "../abort.js";
-import { parseHref } from "../url/url.js";
 import {
   configureInterface, constructPrefix, converters, createEnumConverter, illegalInvocation,
   internalKey, isObject, makeException, requiredArguments,
 } from "../webidl.js";
+import { parseRequestURL } from "./base-url.js";
 import { Body, extractBody, innerOf, lockedMessage } from "./body.js";
 import { cloneHeaders, headersFromInit, headersFromList, setHeaderIfAbsent } from "./headers.js";
 
@@ -21,6 +24,8 @@ const normalizedMethods = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "
 const forbiddenMethods = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 const convertRedirect = createEnumConverter("RequestRedirect", ["follow", "error", "manual"]);
+// https://fetch.spec.whatwg.org/#requestcache: Workers' subset (the others throw).
+const cacheModes = new Set(["no-store", "no-cache", "reload"]);
 // As in Workers, a ReadableStream body does not need `duplex: "half"`; other values are refused.
 const convertDuplex = createEnumConverter("RequestDuplex", ["half"]);
 
@@ -31,6 +36,21 @@ function convertMethod(value, prefix, context) {
     throw new TypeError(`Invalid HTTP method string: ${method}`);
   }
   return normalizedMethods.has(upper) ? upper : method;
+}
+
+function convertCache(value, prefix, context) {
+  const mode = converters.DOMString(value, prefix, context);
+  if (!cacheModes.has(mode)) throw new TypeError(`Unsupported cache mode: ${mode}`);
+  return mode;
+}
+
+function convertIntegrity(value, prefix, context) {
+  const integrity = converters.DOMString(value, prefix, context);
+  if (integrity !== "") {
+    throw new TypeError("Subrequest integrity checking is not implemented. The integrity option must be either " +
+      "undefined or an empty string.");
+  }
+  return integrity;
 }
 
 function convertSignal(value, prefix, context) {
@@ -50,7 +70,7 @@ function convertRequestInit(init, prefix) {
     const body = innerOf(init);
     if (body !== null && body.unusable) throw body.unusableError();
     return {
-      body: body === null ? null : body.clone(), bodyIsInner: true, cf: other.cf,
+      body: body === null ? null : body.clone(), bodyIsInner: true, cache: other.cache, cf: other.cf,
       headers: other.headers, method: other.method, redirect: other.redirect, signal: other.signal,
     };
   }
@@ -62,9 +82,11 @@ function convertRequestInit(init, prefix) {
     if (value !== undefined) out[key] = convert(value, prefix, `member '${key}' of 'RequestInit'`);
   };
   read("body", converters.any);
+  read("cache", convertCache);
   read("cf", converters.any);
   read("duplex", convertDuplex);
   read("headers", converters.any);
+  read("integrity", convertIntegrity);
   read("method", convertMethod);
   read("redirect", convertRedirect);
   read("signal", convertSignal);
@@ -81,15 +103,16 @@ export class Request extends Body {
   #redirect;
   #signal;  // AbortSignal, or null until the getter makes a never-aborting one
   #cf;
+  #cache;   // a mode of cacheModes, or undefined (Workers' default caching)
 
   static {
     isRequest = (value) => isObject(value) && #method in value;
-    // state: { method, url, headers, redirect, signal, cf, body: InnerBody | null }
+    // state: { method, url, headers, redirect, signal, cf, cache, body: InnerBody | null }
     // `this`, not `Request`: esbuild renames a class that names itself, which changes its .name.
     createRequest = (state) => new this(internalKey, state);
     stateOf = (request) => ({
       method: request.#method, url: request.#url, headers: request.#headers,
-      redirect: request.#redirect, signal: request.#signal, cf: request.#cf,
+      redirect: request.#redirect, signal: request.#signal, cf: request.#cf, cache: request.#cache,
     });
   }
 
@@ -106,19 +129,24 @@ export class Request extends Body {
     this.#setState(state);
   }
 
-  #setState({ method, url, headers, redirect, signal, cf }) {
+  #setState({ method, url, headers, redirect, signal, cf, cache }) {
     this.#method = method;
     this.#url = url;
     this.#headers = headers;
     this.#redirect = redirect;
     this.#signal = signal;
     this.#cf = cf;
+    this.#cache = cache;
   }
 
   get method() { return checked(this).#method; }
   get url() { return checked(this).#url; }
   get headers() { return checked(this).#headers; }
   get redirect() { return checked(this).#redirect; }
+  get cache() { return checked(this).#cache; }
+  // As in Workers: no subresource integrity, no keepalive.
+  get integrity() { checked(this); return ""; }
+  get keepalive() { checked(this); return false; }
 
   get signal() {
     const request = checked(this);
@@ -144,6 +172,7 @@ export class Request extends Body {
       redirect: request.#redirect,
       signal: request.#signal,
       cf: request.#cf,
+      cache: request.#cache,
       body: body === null ? null : body.clone(),
     });
   }
@@ -162,9 +191,9 @@ function requestState(input, init, prefix) {
     state = stateOf(inputRequest);
   } else {
     const href = converters.USVString(input, prefix, "parameter 1");
-    const url = parseHref(href);
+    const url = parseRequestURL(href);
     if (url === null) throw new TypeError(`Invalid URL: ${href}`);
-    state = { method: "GET", url, headers: null, redirect: "follow", signal: null, cf: undefined };
+    state = { method: "GET", url, headers: null, redirect: "follow", signal: null, cf: undefined, cache: undefined };
   }
   const options = convertRequestInit(init, prefix);
 
@@ -172,6 +201,7 @@ function requestState(input, init, prefix) {
   if ("redirect" in options) state.redirect = options.redirect;
   if ("signal" in options) state.signal = options.signal;
   if ("cf" in options) state.cf = options.cf;
+  if ("cache" in options) state.cache = options.cache;
 
   if ("headers" in options) {
     state.headers = headersFromInit(options.headers, prefix);

@@ -3,11 +3,11 @@
 // As in Workers: statusText defaults to the standard reason phrase of the status, `init` may be
 // another Response, a zero-length body is allowed (as null) on a null body status, and
 // Response.json() sets Content-Type "application/json".
-import { parseHref } from "../url/url.js";
 import {
   configureInterface, constructPrefix, converters, illegalInvocation, internalKey, isObject,
   makeException, methodPrefix, requiredArguments,
 } from "../webidl.js";
+import { parseRequestURL } from "./base-url.js";
 import { Body, InnerBody, extractBody, innerOf, lockedMessage, utf8Encode } from "./body.js";
 import { cloneHeaders, headersFromInit, headersFromList, setHeaderIfAbsent } from "./headers.js";
 
@@ -155,7 +155,7 @@ export class Response extends Body {
     if (!redirectStatuses.has(status)) {
       throw new RangeError(`${status} is not a redirect status code. It must be one of: 301, 302, 303, 307, or 308.`);
     }
-    const href = parseHref(url);
+    const href = parseRequestURL(url);
     if (href === null) throw new TypeError(`Unable to parse URL: ${url}`);
     return createResponse({
       type: "default", status, statusText: null,

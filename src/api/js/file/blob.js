@@ -9,6 +9,8 @@ import {
   isObject, makeException, methodPrefix, requiredArguments,
 } from "../webidl.js";
 import { concatBytes } from "../bytes.js";
+import { DOMException } from "../dom-exception.js";
+import { defineSerializable, newPlatformObject } from "../structured-clone.js";
 
 // Large Blobs are streamed in chunks of this size (each a copy).
 const streamChunkSize = 65536;
@@ -111,46 +113,52 @@ function relativePosition(position, size) {
   return position < 0 ? Math.max(size + position, 0) : Math.min(position, size);
 }
 
-let isBlob, bytesOf, typeOf;
+// Blob -> { bytes, type }. Serialisable, so a Blob is a host object (newPlatformObject) and its
+// state cannot be #private fields of this base class: they would land on the `this` that the
+// constructor discards (File, a subclass, keeps #private fields on the object it gets).
+const blobs = new WeakMap();
+
+function stateOf(blob) {
+  const state = isObject(blob) ? blobs.get(blob) : undefined;
+  if (state === undefined) illegalInvocation();
+  return state;
+}
+
+const isBlob = (value) => isObject(value) && blobs.has(value);
+const bytesOf = (blob) => blobs.get(blob).bytes;
+const typeOf = (blob) => blobs.get(blob).type;
 
 export class Blob {
-  #bytes;  // Uint8Array, never written after construction
-  #type;
-
-  static {
-    isBlob = (value) => isObject(value) && #bytes in value;
-    bytesOf = (blob) => blob.#bytes;
-    typeOf = (blob) => blob.#type;
-  }
-
   // The runtime passes (internalKey, [bytes, type]) for a Blob of bytes it already holds.
   constructor(blobParts = undefined, options = undefined) {
+    let bytes, type;
     if (blobParts === internalKey) {
-      [this.#bytes, this.#type] = options;
-      return;
+      [bytes, type] = options;
+    } else {
+      const prefix = constructPrefix("Blob");
+      const parts = blobParts === undefined ? [] : convertBlobParts(blobParts, prefix, "parameter 1");
+      const bag = convertBlobPropertyBag(options, prefix, "parameter 2");
+      bytes = processBlobParts(parts, bag.endings);
+      type = normalizeType(bag.type);
     }
-    const prefix = constructPrefix("Blob");
-    const parts = blobParts === undefined ? [] : convertBlobParts(blobParts, prefix, "parameter 1");
-    const bag = convertBlobPropertyBag(options, prefix, "parameter 2");
-    this.#bytes = processBlobParts(parts, bag.endings);
-    this.#type = normalizeType(bag.type);
+    const self = newPlatformObject(new.target);
+    blobs.set(self, { bytes, type });
+    return self;
   }
 
   get size() {
-    if (!isBlob(this)) illegalInvocation();
-    return this.#bytes.byteLength;
+    return stateOf(this).bytes.byteLength;
   }
 
   get type() {
-    if (!isBlob(this)) illegalInvocation();
-    return this.#type;
+    return stateOf(this).type;
   }
 
   // https://w3c.github.io/FileAPI/#dfn-slice
   slice(start = undefined, end = undefined, contentType = undefined) {
-    if (!isBlob(this)) illegalInvocation();
+    const { bytes } = stateOf(this);
     const prefix = methodPrefix("Blob", "slice");
-    const size = this.#bytes.byteLength;
+    const size = bytes.byteLength;
     const clamp = { clamp: true };
     const from = start === undefined ? 0
       : relativePosition(converters["long long"](start, prefix, "parameter 1", clamp), size);
@@ -159,14 +167,13 @@ export class Blob {
     const type = contentType === undefined ? ""
       : normalizeType(converters.DOMString(contentType, prefix, "parameter 3"));
     const span = Math.max(to - from, 0);
-    return new Blob(internalKey, [this.#bytes.subarray(from, from + span), type]);
+    return new Blob(internalKey, [bytes.subarray(from, from + span), type]);
   }
 
   // https://w3c.github.io/FileAPI/#dom-blob-stream: a byte stream, so BYOB readers work too.
   stream() {
-    if (!isBlob(this)) illegalInvocation();
+    const { bytes } = stateOf(this);
     const { ReadableStream } = loadArea("streams");
-    const bytes = this.#bytes;
     let offset = 0;
     return new ReadableStream({
       type: "bytes",
@@ -185,20 +192,17 @@ export class Blob {
 
   // https://w3c.github.io/FileAPI/#dom-blob-text
   async text() {
-    if (!isBlob(this)) illegalInvocation();
-    return new NativeTextDecoder().decode(this.#bytes);
+    return new NativeTextDecoder().decode(stateOf(this).bytes);
   }
 
   // https://w3c.github.io/FileAPI/#dom-blob-arraybuffer
   async arrayBuffer() {
-    if (!isBlob(this)) illegalInvocation();
-    return this.#bytes.slice().buffer;
+    return stateOf(this).bytes.slice().buffer;
   }
 
   // https://w3c.github.io/FileAPI/#dom-blob-bytes
   async bytes() {
-    if (!isBlob(this)) illegalInvocation();
-    return this.#bytes.slice();
+    return stateOf(this).bytes.slice();
   }
 }
 
@@ -248,6 +252,36 @@ export class File extends Blob {
 }
 
 configureInterface(File, "File");
+
+// https://w3c.github.io/FileAPI/#blob-section: Blob and File are serializable; a clone holds a
+// copy of the bytes (only the ones a slice covers, not the whole buffer behind it).
+const cloneError = (name) => new DOMException(`${name} object could not be cloned.`, "DataCloneError");
+
+function ownBytes(bytes) {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
+defineSerializable(Blob, "Blob", {
+  serialize(blob) {
+    if (!isBlob(blob)) throw cloneError("Blob");
+    return { bytes: ownBytes(bytesOf(blob)), type: typeOf(blob) };
+  },
+  deserialize({ bytes, type }) {
+    return new Blob(internalKey, [bytes, type]);
+  },
+});
+
+defineSerializable(File, "File", {
+  serialize(file) {
+    if (!isFile(file)) throw cloneError("File");
+    return {
+      bytes: ownBytes(bytesOf(file)), type: typeOf(file), name: nameOf(file), lastModified: lastModifiedOf(file),
+    };
+  },
+  deserialize({ bytes, type, name, lastModified }) {
+    return new File(internalKey, [bytes, type, name, lastModified]);
+  },
+});
 
 // --- for FormData and fetch bodies ------------------------------------------------------------
 

@@ -13,7 +13,10 @@ import {
 // "ReadableStream AsyncIterator"; the polyfill's inherits from Object.prototype.
 {
   const asyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype);
-  const iteratorPrototype = Object.getPrototypeOf(new ReadableStream().values());
+  // Options without a prototype: the area may load while user code has accessors on
+  // Object.prototype (start, type, highWaterMark, ...), which must not see this stream made.
+  const probe = new ReadableStream({ __proto__: null }, { __proto__: null });
+  const iteratorPrototype = Object.getPrototypeOf(probe.values());
   Object.setPrototypeOf(iteratorPrototype, asyncIteratorPrototype);
   Object.defineProperty(iteratorPrototype, Symbol.toStringTag, {
     value: "ReadableStream AsyncIterator", writable: false, enumerable: false, configurable: true,

@@ -1,56 +1,48 @@
 // https://w3c.github.io/webcrypto/#cryptokey-interface
 import { configureInterface, illegalConstructor, illegalInvocation, internalKey, isObject } from "../webidl.js";
+import { DOMException } from "../dom-exception.js";
+import { defineSerializable, newPlatformObject } from "../structured-clone.js";
+import { nativeCrypto } from "./util.js";
 
-let readSlots;
-let hasBrand;
+// Key -> { type, extractable, algorithm (the internal KeyAlgorithm record; user code never sees
+// this object), usages, material (the native KeyMaterial), algorithmObject, usagesObject }.
+// Serialisable, so a key is a host object (newPlatformObject) and its slots cannot be #private
+// fields: they would land on the `this` that the constructor discards.
+const slots = new WeakMap();
+
+function slotsOf(key) {
+  const s = isObject(key) ? slots.get(key) : undefined;
+  if (s === undefined) illegalInvocation();
+  return s;
+}
 
 export class CryptoKey {
-  #type;
-  #extractable;
-  #algorithm;  // the internal KeyAlgorithm record; user code never sees this object
-  #usages;
-  #material;   // the native KeyMaterial
-  #algorithmObject;
-  #usagesObject;
-
   constructor(key = undefined, type, extractable, algorithm, usages, material) {
     if (key !== internalKey) illegalConstructor();
-    this.#type = type;
-    this.#extractable = extractable;
-    this.#algorithm = algorithm;
-    this.#usages = usages;
-    this.#material = material;
+    const self = newPlatformObject(new.target);
+    slots.set(self, { type, extractable, algorithm, usages, material, algorithmObject: null, usagesObject: null });
+    return self;
   }
 
   get type() {
-    if (!isObject(this) || !(#type in this)) illegalInvocation();
-    return this.#type;
+    return slotsOf(this).type;
   }
 
   get extractable() {
-    if (!isObject(this) || !(#type in this)) illegalInvocation();
-    return this.#extractable;
+    return slotsOf(this).extractable;
   }
 
   // The spec caches both objects: the same object on every read (crypto_key_cached_slots).
   get algorithm() {
-    if (!isObject(this) || !(#type in this)) illegalInvocation();
-    this.#algorithmObject ??= cloneAlgorithm(this.#algorithm);
-    return this.#algorithmObject;
+    const s = slotsOf(this);
+    s.algorithmObject ??= cloneAlgorithm(s.algorithm);
+    return s.algorithmObject;
   }
 
   get usages() {
-    if (!isObject(this) || !(#type in this)) illegalInvocation();
-    this.#usagesObject ??= [...this.#usages];
-    return this.#usagesObject;
-  }
-
-  static {
-    readSlots = (key) => ({
-      type: key.#type, extractable: key.#extractable, algorithm: key.#algorithm, usages: key.#usages,
-      material: key.#material,
-    });
-    hasBrand = (value) => isObject(value) && #type in value;
+    const s = slotsOf(this);
+    s.usagesObject ??= [...s.usages];
+    return s.usagesObject;
   }
 }
 configureInterface(CryptoKey, "CryptoKey");
@@ -66,15 +58,40 @@ function cloneAlgorithm(algorithm) {
   return out;
 }
 
+// https://w3c.github.io/webcrypto/#cryptokey-interface-clone: a clone has the same slots and a
+// copy of the key material, whether or not the key is extractable. The material travels as
+// bytes: a secret as is, a private key as PKCS #8, a public one as SPKI (with its key kind).
+defineSerializable(CryptoKey, "CryptoKey", {
+  serialize(key) {
+    const s = isObject(key) ? slots.get(key) : undefined;
+    if (s === undefined) throw new DOMException("CryptoKey object could not be cloned.", "DataCloneError");
+    const native = nativeCrypto();
+    const material = s.type === "secret" ? native.exportSecret(s.material)
+      : s.type === "private" ? native.exportPkcs8(s.material) : native.exportSpki(s.material);
+    const kind = s.type === "secret" ? "secret" : native.keyDetails(s.material).kind;
+    return {
+      type: s.type, extractable: s.extractable, algorithm: s.algorithm, usages: s.usages,
+      kind, material: new Uint8Array(material),
+    };
+  },
+  deserialize({ type, extractable, algorithm, usages, kind, material }) {
+    const native = nativeCrypto();
+    const handle = type === "secret" ? native.importSecret(material)
+      : type === "private" ? native.importPkcs8(material, kind) : native.importSpki(material, kind);
+    return new CryptoKey(internalKey, type, extractable, algorithm, usages, handle);
+  },
+});
+
 export function newCryptoKey(type, extractable, algorithm, usages, material) {
   return new CryptoKey(internalKey, type, extractable, algorithm, usages, material);
 }
 
 // The internal slots: { type, extractable, algorithm, usages, material }.
 export function keySlots(key) {
-  return readSlots(key);
+  const { type, extractable, algorithm, usages, material } = slots.get(key);
+  return { type, extractable, algorithm, usages, material };
 }
 
 export function isCryptoKey(value) {
-  return hasBrand(value);
+  return isObject(value) && slots.has(value);
 }
