@@ -22,7 +22,8 @@ uint64_t idFrom(double id) {
 }  // namespace
 
 js::Value FetchOps::fetchStart(js::Lock& js, std::string method, std::string url, js::Value headers, js::Value body,
-                               std::string redirect) {
+                               std::string redirect, std::optional<double> bodyStream,
+                               std::optional<double> bodyLength) {
   auto& host = outbound(js);
   io::HttpRequest request{std::move(method), std::move(url), {}, {}};
   for (uint32_t i = 0; i < js.arrayLength(headers); i++) {
@@ -31,6 +32,12 @@ js::Value FetchOps::fetchStart(js::Lock& js, std::string method, std::string url
   }
   bool hasBody = !body.isNull() && !body.isUndefined();
   if (hasBody) request.body = js.toBytes(body);
+  if (bodyStream) {
+    std::optional<uint64_t> length;
+    if (bodyLength && *bodyLength >= 0) length = static_cast<uint64_t>(*bodyLength);
+    request.bodyStream = Host::current(js).bodyFromJs(js, idFrom(*bodyStream), length);
+    hasBody = true;
+  }
   return host.start(js, std::move(request), std::move(redirect), hasBody);
 }
 
@@ -38,6 +45,11 @@ js::Value FetchOps::fetchRead(js::Lock& js, double id) { return outbound(js).rea
 
 void FetchOps::fetchAbort(js::Lock& js, double id) {
   if (auto* host = Host::current(js).outbound()) host->abort(idFrom(id));
+}
+
+void FetchOps::socketConnect(js::Lock& js) {
+  outbound(js);  // throws Workers' error when the outbound is blocked
+  throw js::Error("connect() is not supported by wisp: it has no TCP sockets yet. Use fetch() for HTTP.");
 }
 
 }  // namespace wisp::api

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "io/http.h"
@@ -13,8 +14,8 @@
 
 namespace wisp::api {
 
-// What fetch() throws in a Worker whose outbound is blocked (a dynamic Worker created with
-// `globalOutbound: null`, or the built-in execute API by default). Workers' exact text.
+// What fetch() and connect() throw in a Worker whose outbound is blocked (a dynamic Worker created
+// with `globalOutbound: null`, or the built-in execute API by default). Workers' exact text.
 inline constexpr const char* kOutboundBlocked =
     "This worker is not permitted to access the internet via global functions like fetch(). It must use "
     "capabilities (such as bindings in 'env') to talk to the outside world.";
@@ -34,11 +35,15 @@ class OutboundHost {
 
 // The ops behind js/fetch/fetch.js (registered on the native `ops` object, see ops.js).
 struct FetchOps {
-  // headers: [[name, value], ...]; body: Uint8Array or null.
+  // headers: [[name, value], ...]; body: Uint8Array or null. Or a body sent as the Worker writes
+  // it: `bodyStream`, the id of a stream JS exported (js/fetch/native-body.js), with its length
+  // when known.
   static js::Value fetchStart(js::Lock& js, std::string method, std::string url, js::Value headers, js::Value body,
-                              std::string redirect);
+                              std::string redirect, std::optional<double> bodyStream, std::optional<double> bodyLength);
   static js::Value fetchRead(js::Lock& js, double id);
   static void fetchAbort(js::Lock& js, double id);
+  // connect() of "cloudflare:sockets": always throws (kOutboundBlocked, or: not supported).
+  static void socketConnect(js::Lock& js);
 };
 
 }  // namespace wisp::api

@@ -5,12 +5,14 @@
 #include <cstring>
 #include <unicode/uidna.h>
 
+#include "api/body-source.h"
 #include "api/compression.h"
 #include "api/crypto/webcrypto.h"
 #include "api/encoding.h"
 #include "api/fetch.h"
 #include "api/host.h"
 #include "api/lazy-areas.h"
+#include "api/rpc.h"
 #include "api/worker-loader.h"
 #include "js/class.h"
 #include "js/engine.h"
@@ -110,11 +112,27 @@ class Ops : public js::Object {
     c.method<&WorkerLoaderOps::loaderLoad>("loaderLoad");
     c.method<&WorkerLoaderOps::loaderAlive>("loaderAlive");
     c.method<&WorkerLoaderOps::loaderFetch>("loaderFetch");
+    c.method<&WorkerLoaderOps::loaderHold>("loaderHold");
+    c.method<&WorkerLoaderOps::loaderCall>("loaderCall");
+    c.method<&RpcOps::rpcShellClass>("rpcShellClass");
+    c.method<&RpcOps::rpcShell>("rpcShell");
+    c.method<&RpcOps::rpcSerialize>("rpcSerialize");
+    c.method<&RpcOps::rpcDeserialize>("rpcDeserialize");
+    c.method<&RpcOps::rpcExport>("rpcExport");
+    c.method<&RpcOps::rpcEntrypointRef>("rpcEntrypointRef");
+    c.method<&RpcOps::rpcCall>("rpcCall");
+    c.method<&RpcOps::rpcFetch>("rpcFetch");
+    c.method<&RpcOps::rpcPipeline>("rpcPipeline");
+    c.method<&RpcOps::rpcPipelineCall>("rpcPipelineCall");
+    c.method<&RpcOps::rpcPipelineBreak>("rpcPipelineBreak");
+    c.method<&FetchOps::socketConnect>("socketConnect");
     c.method<&crypto::webCryptoOps>("webcrypto");
     c.method<&ZlibStream::open>("zlibOpen");
     c.method<&FetchOps::fetchStart>("fetchStart");
     c.method<&FetchOps::fetchRead>("fetchRead");
     c.method<&FetchOps::fetchAbort>("fetchAbort");
+    c.method<&BodyOps::bodyRead>("bodyRead");
+    c.method<&BodyOps::bodyCancel>("bodyCancel");
   }
 
  private:
@@ -169,6 +187,10 @@ void registerClasses(js::Registry& registry) {
   registry.add<crypto::WebCryptoOps>("WebCryptoOps");
   registry.add<ZlibStream>("ZlibStream");
   registry.add<js::PlatformObject>("PlatformObject");
+  registry.add<WorkerLease>("WorkerLease");
+  registry.add<RpcImport>("RpcImport");
+  registry.add<RpcPayload>("RpcPayload");
+  registry.add<RpcPipelineHandle>("RpcPipelineHandle");
 }
 
 void installGlobalScope(js::Lock& js) {

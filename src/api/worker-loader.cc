@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "api/host.h"
+#include "io/compatibility.h"
 #include "js/error.h"
 
 namespace wisp::api {
@@ -22,6 +23,24 @@ DynamicLimits limitsFrom(std::optional<double> cpuMs, std::optional<double> subR
   return out;
 }
 
+DynamicOutbound outboundFrom(js::Lock& js, js::Value outbound) {
+  DynamicOutbound out;
+  if (outbound.isUndefined()) return out;
+  if (outbound.isNull()) {
+    out.kind = DynamicOutbound::Kind::Blocked;
+    return out;
+  }
+  out.kind = DynamicOutbound::Kind::Entrypoint;
+  out.entrypoint = js.toString(js.arrayItem(outbound, 0));
+  auto props = js.arrayItem(outbound, 1);
+  if (!props.isUndefined()) out.props = payloadMessage(js, props);
+  return out;
+}
+
+std::shared_ptr<const RpcMessage> propsFrom(js::Lock& js, js::Value props) {
+  return props.isUndefined() ? nullptr : payloadMessage(js, props);
+}
+
 uint64_t idFrom(double id) {
   if (!(id >= 1) || id != std::floor(id)) throw js::TypeError("Invalid Worker id.");
   return static_cast<uint64_t>(id);
@@ -31,8 +50,9 @@ uint64_t idFrom(double id) {
 
 double WorkerLoaderOps::loaderLoad(js::Lock& js, std::string ns, std::optional<std::string> name,
                                    std::string mainModule, js::Value modules,
-                                   std::string envJson, std::optional<double> cpuMs,
-                                   std::optional<double> subRequests) {
+                                   js::Value env, std::optional<double> cpuMs,
+                                   std::optional<double> subRequests, js::Value outbound,
+                                   js::Value compatibility) {
   std::vector<io::ModuleInput> inputs;
   for (uint32_t i = 0; i < js.arrayLength(modules); i++) {
     auto entry = js.arrayItem(modules, i);
@@ -53,15 +73,25 @@ double WorkerLoaderOps::loaderLoad(js::Lock& js, std::string ns, std::optional<s
     }
     inputs.push_back(std::move(in));
   }
-  auto code = io::buildWorkerCode(std::move(mainModule), std::move(inputs));
-  return static_cast<double>(loaderHost(js).loadWorker(std::move(code), std::move(envJson),
+  // A main module missing from `modules` fails the Worker's start instead, as in workerd.
+  auto code = io::buildWorkerCode(std::move(mainModule), std::move(inputs), false);
+  code.compatibilityDate = js.toString(js.arrayItem(compatibility, 0));
+  auto flags = js.arrayItem(compatibility, 1);
+  for (uint32_t i = 0; i < js.arrayLength(flags); i++) code.compatibilityFlags.push_back(js.toString(js.arrayItem(flags, i)));
+  if (auto error = io::compatibilityDateError(code.compatibilityDate)) throw js::Error(*error);
+  if (auto error = io::compatibilityFlagsError(code.compatibilityFlags)) throw js::Error(*error);
+  return static_cast<double>(loaderHost(js).loadWorker(std::move(code), payloadMessage(js, env),
                                                          limitsFrom(cpuMs, subRequests), std::move(ns),
-                                                         std::move(name)));
+                                                         std::move(name), outboundFrom(js, outbound)));
+}
+
+js::Ref<WorkerLease> WorkerLoaderOps::loaderHold(js::Lock& js, double id) {
+  return js::make<WorkerLease>(loaderHost(js).releaserOf(idFrom(id)));
 }
 
 bool WorkerLoaderOps::loaderAlive(js::Lock& js, double id) { return loaderHost(js).workerAlive(idFrom(id)); }
 
-js::Value WorkerLoaderOps::loaderFetch(js::Lock& js, double id, std::string entrypoint, std::string propsJson,
+js::Value WorkerLoaderOps::loaderFetch(js::Lock& js, double id, std::string entrypoint, js::Value props,
                                        std::optional<double> cpuMs, std::optional<double> subRequests,
                                        std::string method, std::string url, js::Value headers, js::Value body) {
   io::HttpRequest request{std::move(method), std::move(url), {}, {}};
@@ -70,8 +100,18 @@ js::Value WorkerLoaderOps::loaderFetch(js::Lock& js, double id, std::string entr
     request.headers.emplace_back(js.toString(js.arrayItem(pair, 0)), js.toString(js.arrayItem(pair, 1)));
   }
   if (!body.isNull() && !body.isUndefined()) request.body = js.toBytes(body);
-  return loaderHost(js).fetchWorker(js, idFrom(id), std::move(request), std::move(entrypoint), std::move(propsJson),
+  return loaderHost(js).fetchWorker(js, idFrom(id), std::move(request), std::move(entrypoint), propsFrom(js, props),
                                     limitsFrom(cpuMs, subRequests));
+}
+
+js::Value WorkerLoaderOps::loaderCall(js::Lock& js, double id, std::string entrypoint, js::Value props,
+                                      std::optional<double> cpuMs, std::optional<double> subRequests,
+                                      std::vector<std::string> path, bool get, js::Value args,
+                                      js::Ref<RpcPipelineHandle> pipeline) {
+  RpcCall call{std::move(path), get, nullptr};
+  if (!args.isUndefined()) call.args = takePayload(js, args);
+  return loaderHost(js).callWorker(js, idFrom(id), std::move(entrypoint), propsFrom(js, props),
+                                   limitsFrom(cpuMs, subRequests), std::move(call), pipeline->pipeline());
 }
 
 }  // namespace wisp::api

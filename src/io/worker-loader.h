@@ -1,11 +1,15 @@
 // io::WorkerLoader: the dynamic Workers one host Worker has loaded through its Worker Loader
 // bindings (env.LOADER). They are io::Workers on the host's event loop (same thread, no
 // cross-thread calls). Named ones (`get(name)`) live in a WorkerCache keyed by (loader namespace,
-// name), bounded with every other cache of the process (worker-cache.h); unnamed ones
-// (`get(null)`, `load()`) go when the invocation that loaded them ends. Which Worker a
-// `get(name)` reuses is decided by the binding's JS half (js/worker-loader.js), which also holds
-// getCode and its result; it reaches Workers here by a numeric handle and asks again
-// (getCode again) once workerAlive() says the handle's Worker was unloaded.
+// name), bounded with every other cache of the process (worker-cache.h). Unnamed ones
+// (`get(null)`, `load()`) are in the same cache under a key of their own, so they count toward
+// the same budget and an idle one may be unloaded for room; they go for good once their JS stubs
+// are collected (a WorkerLease, see releaserOf) and no request on them is in flight. Which
+// Worker a `get(name)` reuses is decided by the binding's JS half (js/worker-loader.js), which
+// also holds getCode and its result; it reaches Workers here by a numeric handle and asks again
+// (getCode again, or the code load() kept) once workerAlive() says the handle's Worker was
+// unloaded. A dynamic Worker's fetch() goes where its code's globalOutbound says: the host's
+// own outbound, nowhere, or an entrypoint of the host (io/outbound/entrypoint-outbound.h).
 #pragma once
 
 #include <cstdint>
@@ -53,30 +57,37 @@ class WorkerLoader final : public api::WorkerLoaderHost {
                std::function<void(const LogEntry&)> onLog, LoaderSettings settings = {});
   ~WorkerLoader() override;
 
-  uint64_t loadWorker(WorkerCode code, std::string envJson, api::DynamicLimits limits, std::string ns,
-                      std::optional<std::string> name) override;
+  uint64_t loadWorker(WorkerCode code, std::shared_ptr<const api::RpcMessage> env, api::DynamicLimits limits, std::string ns,
+                      std::optional<std::string> name, api::DynamicOutbound outbound) override;
+  std::function<void()> releaserOf(uint64_t id) override;
   bool workerAlive(uint64_t id) override;
-  js::Value fetchWorker(js::Lock& js, uint64_t id, HttpRequest request, std::string entrypoint, std::string propsJson,
-                        api::DynamicLimits limits) override;
+  js::Value fetchWorker(js::Lock& js, uint64_t id, HttpRequest request, std::string entrypoint,
+                        std::shared_ptr<const api::RpcMessage> props, api::DynamicLimits limits) override;
+  // Defined in io/rpc.cc.
+  js::Value callWorker(js::Lock& js, uint64_t id, std::string entrypoint, std::shared_ptr<const api::RpcMessage> props,
+                       api::DynamicLimits limits, api::RpcCall call,
+                       std::shared_ptr<api::RpcPipeline> pipeline) override;
 
-  // The host's invocation `ctx` is over: its unnamed Workers are unloaded (after any request
-  // still in flight on them) and its calls still waiting in line are dropped.
+  // The host's invocation `ctx` is over: its calls still waiting in line are dropped.
   void invocationFinished(const RequestContext* ctx);
+
+  // Unloads unnamed Worker `id`: no stub holds it any more. Requests still in flight on it
+  // finish first (they hold it). A no-op for a named or unknown id.
+  void release(uint64_t id);
 
   // Unloads the named Worker `name` of loader namespace `ns`; false if it is not loaded.
   bool evict(const std::string& ns, const std::string& name);
   // The memory of that Worker as last measured, if it is loaded.
   std::optional<uint64_t> loadedBytes(const std::string& ns, const std::string& name) const;
 
-  // Live handles: named Workers in the cache plus unnamed ones.
+  // Live handles: the Workers in the cache, named and unnamed.
   size_t size() const { return handles_.size(); }
 
  private:
   struct Handle {
-    std::string key;                          // named: its cache key
-    std::weak_ptr<WorkerInstance> named;      // named: the cache holds it
-    std::shared_ptr<WorkerInstance> unnamed;  // unnamed: held here until its invocation ends
-    const RequestContext* owner = nullptr;    // unnamed: the invocation it lives for
+    std::string key;                        // its cache key
+    std::weak_ptr<WorkerInstance> instance;  // the cache holds it
+    bool named = false;
   };
   // One host invocation's dynamic-Worker calls: how many run, which wait.
   struct CallLine {
@@ -96,9 +107,11 @@ class WorkerLoader final : public api::WorkerLoaderHost {
   LoaderSettings settings_;
   uint64_t nextId_ = 1;
   std::map<uint64_t, Handle> handles_;
-  std::unordered_map<std::string, uint64_t> idOfKey_;  // named: the handle of each cached key
+  std::unordered_map<std::string, uint64_t> idOfKey_;  // the handle of each cached key
   std::map<const RequestContext*, std::shared_ptr<CallLine>> lines_;
   std::unique_ptr<WorkerCache> cache_;
+  // Releasers (releaserOf) may outlive this loader; they hold a weak copy.
+  std::shared_ptr<WorkerLoader*> self_;
 };
 
 // The lower of `base` and what `limits` asks for.

@@ -1,8 +1,12 @@
 #include "io/worker.h"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "io/isolate-pool.h"
+#include "io/js-body-source.h"
+#include "io/outbound/entrypoint-outbound.h"
 #include "io/outbound/network-outbound.h"
 #include "io/watchdog.h"
 #include "js/engine.h"
@@ -23,8 +27,37 @@ double msSince(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
+// How much of a native body one ops.bodyRead asks for.
+constexpr size_t kBodyReadBytes = 64 * 1024;
+
+// Workers' text for an I/O object used by another invocation than the one that made it.
+constexpr const char* kOtherRequest =
+    "Cannot perform I/O on behalf of a different request. I/O objects (such as streams, request/response bodies, "
+    "and others) created in the context of one request handler cannot be accessed from a different request's "
+    "handler.";
+
+// As in workerd, every export of a Worker's main module is a handler (an object, a class or a
+// function): a Worker exporting anything else does not start.
+std::optional<Failure> nonHandlerExport(js::Lock& js, js::Value ns) {
+  auto keys = js.ownNonIndexKeys(ns);
+  for (uint32_t i = 0; i < js.arrayLength(keys); i++) {
+    auto key = js.arrayItem(keys, i);
+    if (!key.isString()) continue;  // Symbol.toStringTag
+    auto name = js.toString(key);
+    auto value = js.property(ns, name);
+    if (!value.isObject() && !value.isFunction()) {
+      return Failure{Failure::Kind::Exception, "TypeError",
+                     "Incorrect type for map entry '" + name +
+                         "': the provided value is not of type 'function or ExportedHandler'.",
+                     "", ""};
+    }
+  }
+  return std::nullopt;
+}
+
 const std::map<std::string, std::string> kBuiltinModules = {
     {"cloudflare:workers", "workersModule"},
+    {"cloudflare:sockets", "socketsModule"},
     {"wisp:test", "testModule"},
 };
 
@@ -47,9 +80,13 @@ Worker::Worker(boost::asio::io_context& ioc, WorkerCode code, Options options)
   modules_ = std::make_unique<js::ModuleGraph>(code_.modules, kBuiltinModules, std::move(fallback));
   isolate_->data().embedder = static_cast<api::Host*>(this);
   isolate_->data().modules = modules_.get();
+  rpc_ = std::make_unique<RpcSession>(*this, ioc_);
   if (!options_.workerLoaders.empty())
     loader_ = std::make_unique<WorkerLoader>(*this, ioc_, options_.limits, options_.onLog, options_.loader);
-  if (options_.outbound) outbound_ = std::make_unique<NetworkOutbound>(*this, ioc_, options_.outbound);
+  if (options_.outboundEntrypoint)
+    outbound_ = std::make_unique<EntrypointOutbound>(*this, *options_.outboundEntrypoint);
+  else if (options_.outbound)
+    outbound_ = std::make_unique<NetworkOutbound>(*this, ioc_, options_.outbound);
 }
 
 Worker::~Worker() {
@@ -57,6 +94,7 @@ Worker::~Worker() {
   outbound_.reset();
   for (auto& [id, t] : timers_) t.timer->cancel();
   timers_.clear();
+  abandonJsBodies(nullptr, "The Worker producing this body was unloaded.", false);
   isolate_->data().embedder = nullptr;
   isolate_->data().modules = nullptr;
   isolate_->locked([&] { modules_.reset(); });  // its handles must go while the isolate lives
@@ -132,6 +170,8 @@ void Worker::fail(const Ctx& ctx, Failure failure) {
       w.report(failure);
       finish(w.ctx);
     }
+    // Bodies still streaming from this isolate end with it (their invocations then finish).
+    abandonJsBodies(nullptr, failure.message, false);
     finish(ctx);
     return;
   }
@@ -151,20 +191,34 @@ void Worker::fail(const Ctx& ctx, Failure failure) {
 void Worker::settle(const Ctx& ctx) {
   if (ctx->finished) return;
   bool waiting = onFailure_.count(ctx.get()) > 0;
-  if (waiting && ctx->pendingTimers == 0 && ctx->pendingWaitUntil == 0 && ctx->pendingIo == 0) {
+  bool idle = ctx->pendingTimers == 0 && ctx->pendingWaitUntil == 0 && ctx->pendingIo == 0;
+  if (waiting && idle) {
     // Nothing left that could call back into JS for this invocation.
     fail(ctx, {Failure::Kind::Exception, "Error", "The script will never generate a response.", "", ""});
     waiting = false;
   }
-  if (!waiting && ctx->pendingWaitUntil == 0 && !(ctx->runsUntilIdle && ctx->pendingTimers > 0)) finish(ctx);
+  if (idle && ctx->bodyPulls > 0) {
+    // A body stream waits for a chunk that nothing left could write.
+    abandonJsBodies(ctx.get(), "The script will never complete this body: nothing is left that could write to its stream.",
+                    true, true);
+  }
+  if (!waiting && ctx->pendingWaitUntil == 0 && ctx->streamingBodies == 0 &&
+      !(ctx->runsUntilIdle && (ctx->pendingTimers > 0 || ctx->pendingIo > 0)))
+    finish(ctx);
 }
 
 void Worker::finish(const Ctx& ctx) {
   if (ctx->finished) return;
   ctx->finished = true;
   ctx->wallTimer.cancel();
+  // Bodies are I/O of this invocation: they end with it.
+  auto bodies = std::move(ctx->nativeBodies);
+  ctx->nativeBodies.clear();
+  for (auto& [id, body] : bodies) body->cancel("The invocation that read this body is over.");
+  abandonJsBodies(ctx.get(), "The invocation that produced this body is over.", false);
   if (loader_) loader_->invocationFinished(ctx.get());
   if (outbound_) outbound_->invocationFinished(ctx.get());
+  rpc_->invocationFinished(ctx.get());  // the RPC stubs it received are disposed
   // As in Workers, the invocation's timers end with it.
   {
     for (auto it = timers_.begin(); it != timers_.end();) {
@@ -199,12 +253,18 @@ void Worker::start(std::function<void(std::optional<Failure>)> done) {
   enter(ctx, [&](js::Lock& js) {
     js::Value evaluation;
     try {
+      // The Worker Loader leaves a missing main module to this point, as workerd does.
+      bool hasMain = std::any_of(code_.modules.begin(), code_.modules.end(),
+                                 [&](const js::ModuleSpec& m) { return m.name == code_.mainModule; });
+      if (!hasMain && code_.diskRoot.empty()) throw js::Error("No such module: " + code_.mainModule);
       evaluation = js::Value(modules_->evaluate(js, code_.mainModule));
     } catch (const js::JsError& e) {
       throw js::JsException(e.kind() == js::ErrorKind::TypeError ? "TypeError" : "Error", e.message(), "", "");
     }
     js::then(js, evaluation,
-             [self, ctx, deliver](js::Lock&, js::Value) {
+             [self, ctx, deliver](js::Lock& js, js::Value) {
+               if (auto refused = nonHandlerExport(js, js::Value(self->modules_->namespaceOf(js, self->code_.mainModule))))
+                 return self->fail(ctx, std::move(*refused));
                if (self->onFailure_.erase(ctx.get()) == 0) return;
                self->started_ = true;
                deliver(std::nullopt);
@@ -231,16 +291,21 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
   enter(ctx, [&](js::Lock& js) {
     std::vector<js::Value> headers;
     for (auto& [k, v] : request.headers) headers.push_back(js.array({js.string(k), js.string(v)}));
-    auto req = js::callInternal(js, "newRequest",
-                                {js.string(request.method), js.string(request.url), js.array(headers),
-                                 request.body.empty() ? js.undefined() : js.bytes(request.body)});
-    auto env = js.parseJson(options_.envJson);
-    if (!options_.workerLoaders.empty()) {
-      std::vector<js::Value> bindings;
-      for (auto& b : options_.workerLoaders) bindings.push_back(js.array({js.string(b.binding), js.string(b.ns)}));
-      js::callInternal(js, "addWorkerLoaders", {env, js.array(bindings)});
+    js::Value body = js.undefined(), bodyLength = js.undefined();
+    if (request.bodyStream) {
+      uint64_t id = nextBodyId_++;
+      if (auto length = request.bodyStream->length()) bodyLength = js.number(static_cast<double>(*length));
+      ctx->nativeBodies[id] = std::move(request.bodyStream);
+      body = js.number(static_cast<double>(id));
+    } else if (!request.body.empty()) {
+      body = js.bytes(request.body);
     }
-    auto props = fetchOptions.propsJson.empty() ? js.undefined() : js.parseJson(fetchOptions.propsJson);
+    auto req = js::callInternal(js, "newRequest",
+                                {js.string(request.method), js.string(request.url), js.array(headers), body, bodyLength});
+    auto env = envFor(js);
+    auto props = fetchOptions.props ? js::callInternal(js, "rpcProps", {api::newPayload(js, fetchOptions.props)})
+                 : fetchOptions.propsJson.empty() ? js.undefined()
+                                                  : js.parseJson(fetchOptions.propsJson);
     auto ns = js::Value(modules_->namespaceOf(js, code_.mainModule));
     auto context = js::callInternal(js, "makeContext", {props, ns, env});
     auto handler = js.property(ns, entrypoint);
@@ -251,8 +316,8 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
     auto responsePromise = js::callInternal(js, "dispatchFetch", {handler, req, env, context});
     auto onError = [self, ctx](js::Lock& js, js::Value error) { self->fail(ctx, fromException(js.describe(error))); };
     js::then(js, responsePromise,
-             [self, ctx, deliver, onError](js::Lock& js, js::Value response) {
-               auto serialized = js::callInternal(js, "serializeResponse", {response});
+             [self, ctx, deliver, onError, stream = fetchOptions.streamResponse](js::Lock& js, js::Value response) {
+               auto serialized = js::callInternal(js, "serializeResponse", {response, js.boolean(stream)});
                js::then(js, serialized,
                         [self, ctx, deliver](js::Lock& js, js::Value wire) {
                           HttpResponse out;
@@ -263,8 +328,19 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
                             auto pair = js.arrayItem(hs, i);
                             out.headers.emplace_back(js.toString(js.arrayItem(pair, 0)), js.toString(js.arrayItem(pair, 1)));
                           }
-                          out.body = js.toBytes(js.property(wire, "body"));
-                          if (self->onFailure_.erase(ctx.get()) == 0) return;
+                          if (self->onFailure_.count(ctx.get()) == 0) return;
+                          auto streamId = js.property(wire, "bodyStream");
+                          if (streamId.isUndefined()) {
+                            out.body = js.toBytes(js.property(wire, "body"));
+                          } else {
+                            auto length = js.property(wire, "bodyLength");
+                            out.bodyStream = self->newJsBody(
+                                ctx, static_cast<uint64_t>(js.toNumber(streamId)),
+                                length.isNull() || length.isUndefined()
+                                    ? std::nullopt
+                                    : std::optional(static_cast<uint64_t>(js.toNumber(length))));
+                          }
+                          self->onFailure_.erase(ctx.get());
                           deliver(std::move(out), std::nullopt);
                         },
                         onError);
@@ -365,6 +441,60 @@ js::Value Worker::awaitIo(js::Lock& js, std::function<void(IoDone)> start) {
     if (weak.lock()) start(done);
   });
   return promise;
+}
+
+// ---- bodies (api/body-source.h) ----
+
+js::Value Worker::readBody(js::Lock& js, uint64_t id) {
+  if (!current_) throw js::Error("A body can only be read while the Worker handles an event.");
+  auto it = current_->nativeBodies.find(id);
+  if (it == current_->nativeBodies.end()) throw js::TypeError(kOtherRequest);
+  auto source = it->second;
+  return awaitIo(js, [source](IoDone done) {
+    source->read(kBodyReadBytes, [done](BodyPiece piece) {
+      if (piece.error) return done([why = *piece.error](js::Lock&) -> js::Value { throw js::TypeError(why); });
+      if (piece.end) return done([](js::Lock& js) { return js.array({js.undefined(), js.boolean(true)}); });
+      auto bytes = std::make_shared<std::string>(std::move(piece.bytes));
+      done([bytes, last = piece.last](js::Lock& js) { return js.array({js.bytes(*bytes), js.boolean(last)}); });
+    });
+  });
+}
+
+void Worker::cancelBody(uint64_t id) {
+  if (!current_) return;
+  auto it = current_->nativeBodies.find(id);
+  if (it == current_->nativeBodies.end()) return;
+  auto source = std::move(it->second);
+  current_->nativeBodies.erase(it);
+  source->cancel("The Worker cancelled the body.");
+}
+
+std::shared_ptr<BodySource> Worker::bodyFromJs(js::Lock&, uint64_t id, std::optional<uint64_t> length) {
+  if (!current_) throw js::Error("A body can only be sent while the Worker handles an event.");
+  return newJsBody(current_, id, length);
+}
+
+std::shared_ptr<JsBodySource> Worker::newJsBody(const Ctx& ctx, uint64_t id, std::optional<uint64_t> length) {
+  std::erase_if(jsBodies_, [](const auto& weak) { return weak.expired(); });
+  auto body = std::make_shared<JsBodySource>(weak_from_this(), ioc_, ctx, id, length);
+  jsBodies_.push_back(body);
+  return body;
+}
+
+void Worker::abandonJsBodies(const RequestContext* only, const std::string& why, bool toJs, bool pullingOnly) {
+  std::vector<std::shared_ptr<JsBodySource>> hit;
+  for (auto& weak : jsBodies_) {
+    auto body = weak.lock();
+    if (body && (!only || body->context() == only) && (!pullingOnly || body->pulling())) hit.push_back(body);
+  }
+  for (auto& body : hit) body->abandon(why, toJs);
+}
+
+void Worker::cancelJsBody(const Ctx& ctx, uint64_t id, const std::string& reason) {
+  if (ctx->finished || condemned()) return settle(ctx);
+  enter(ctx, [&](js::Lock& js) {
+    js::callInternal(js, "cancelBody", {js.number(static_cast<double>(id)), js.string(reason)});
+  });
 }
 
 // ---- api::Host ----

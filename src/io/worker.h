@@ -18,8 +18,10 @@
 #include "api/host.h"
 #include "io/http.h"
 #include "io/limits.h"
+#include "io/outbound/global-outbound.h"
 #include "io/outbound/outbound-settings.h"
 #include "io/request-context.h"
+#include "io/rpc.h"
 #include "io/worker-code.h"
 #include "io/worker-loader.h"
 #include "js/isolate.h"
@@ -65,13 +67,15 @@ struct LoaderBinding {
   std::string ns;
 };
 
-class NetworkOutbound;
+class JsBodySource;
 
 class Worker final : public api::Host, public std::enable_shared_from_this<Worker> {
  public:
   struct Options {
     Limits limits;
     std::string envJson = "{}";  // the `env` object, as JSON
+    // A dynamic Worker's env, structured-cloned (io/rpc.h); replaces envJson when set.
+    std::shared_ptr<const api::RpcMessage> env;
     // Called for every console message as it happens (the CLI prints them live).
     std::function<void(const LogEntry&)> onLog;
     bool allowCodeGeneration = false;  // eval() / new Function(); off as in Workers
@@ -79,14 +83,23 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
     LoaderSettings loader;  // the dynamic Workers' cache and how many calls run at once
     // The global outbound: fetch() reaches the network under these settings' egress policy;
     // null blocks it (globalOutbound: null). `wisp run` and configured host Workers get the
-    // network; the built-in API's snippets and dynamic Workers are blocked unless given one.
+    // network; the built-in API's snippets are blocked; a dynamic Worker gets its host's unless
+    // its code says otherwise.
     std::shared_ptr<const OutboundSettings> outbound;
+    // Instead of the network, fetch() goes to this entrypoint of another Worker (a dynamic
+    // Worker's globalOutbound: ctx.exports.Name({props}) of its host).
+    std::optional<OutboundEntrypoint> outboundEntrypoint;
   };
 
   // Per fetch event: `ctx.props` (JSON; empty for none) and limits lower than the Worker's.
+  // `streamResponse`: a Response whose body is a stream comes back as a BodySource to read as
+  // the body is written out (HttpResponse::bodyStream; the invocation lasts until it is over);
+  // otherwise the body is read to its end first.
   struct FetchOptions {
     std::string propsJson;
+    std::shared_ptr<const api::RpcMessage> props;  // structured-cloned props; replace propsJson
     api::DynamicLimits limits;
+    bool streamResponse = false;
   };
 
   static std::shared_ptr<Worker> create(boost::asio::io_context& ioc, WorkerCode code, Options options);
@@ -96,9 +109,21 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   void start(std::function<void(std::optional<Failure>)> done);
 
   // Dispatches a fetch event to an entrypoint ("default" or a named export). `done` runs once
-  // the Response is complete; the invocation may go on with ctx.waitUntil work afterwards.
+  // the Response is complete (or, with streamResponse, once its head is); the invocation may go
+  // on with ctx.waitUntil work afterwards. A request body given as a stream is read as the
+  // Worker reads `request.body`.
   void fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done,
-             FetchOptions options = {});
+             FetchOptions options);
+  // (Not a default argument: GCC cannot use FetchOptions' member initializers in one.)
+  void fetch(HttpRequest request, std::string entrypoint, std::function<void(FetchResult)> done) {
+    fetch(std::move(request), std::move(entrypoint), std::move(done), FetchOptions{});
+  }
+
+  // Delivers a Workers RPC call (io/rpc.h) as a new invocation: an entrypoint's method (or
+  // property), or an export's. `done` gets the value, what the callee threw, or its failure.
+  // Calls made on its answer meanwhile go with `pipeline` (io/rpc.h).
+  void call(RpcDestination to, api::RpcCall call, RpcAnswer done, std::shared_ptr<RpcPipelineState> pipeline);
+  RpcSession& rpcSession() { return *rpc_; }
 
   // Bridges an asynchronous C++ operation into the current invocation's JS: returns a promise.
   // `start` runs on the loop after the current entry and gets `done`, to call once with a
@@ -132,6 +157,10 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   double timeOrigin() const override { return timeOrigin_; }
   api::WorkerLoaderHost* workerLoader() override { return loader_.get(); }
   api::OutboundHost* outbound() override;
+  api::RpcHost* rpc() override;
+  js::Value readBody(js::Lock& js, uint64_t id) override;
+  void cancelBody(uint64_t id) override;
+  std::shared_ptr<BodySource> bodyFromJs(js::Lock& js, uint64_t id, std::optional<uint64_t> length) override;
 
  private:
   Worker(boost::asio::io_context& ioc, WorkerCode code, Options options);
@@ -149,6 +178,25 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   // The invocation is over: its wall timer and timers are cancelled.
   void finish(const Ctx& ctx);
   void expect(const Ctx& ctx, std::function<void(Failure)> report) { onFailure_[ctx.get()] = {ctx, std::move(report)}; }
+  // The `env` of an invocation (io/rpc.cc): from envJson with the loader bindings, or the
+  // structured-cloned env, which JS reads once and keeps.
+  js::Value envFor(js::Lock& js);
+  // JS forgets exports whose last reference went (RpcSession).
+  friend class RpcSession;
+  void forgetExports(std::vector<uint64_t> ids);
+  // A call's method settled: the calls queued on `pipeline` go to its raw result (`raw`), or get
+  // what it threw.
+  void settlePipeline(js::Lock& js, RpcPipelineState& pipeline, bool ok,
+                      const std::shared_ptr<const api::RpcMessage>& value, js::Value raw);
+
+  // Streams JS produces for C++ to read (io/js-body-source.h).
+  friend class JsBodySource;
+  std::shared_ptr<JsBodySource> newJsBody(const Ctx& ctx, uint64_t id, std::optional<uint64_t> length);
+  // Ends the JS bodies of `only` (every invocation's when null; only those waiting on JS when
+  // `pullingOnly`): their reads get `why`; `toJs`: their streams are cancelled in JS too.
+  void abandonJsBodies(const RequestContext* only, const std::string& why, bool toJs, bool pullingOnly = false);
+  // Cancels the JS stream `id` of `ctx` (internals.cancelBody), then lets `ctx` settle.
+  void cancelJsBody(const Ctx& ctx, uint64_t id, const std::string& reason);
 
   boost::asio::io_context& ioc_;
   WorkerCode code_;
@@ -173,7 +221,10 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   std::map<RequestContext*, Waiting> onFailure_;
   uint32_t nextIoId_ = 1;
   std::unique_ptr<WorkerLoader> loader_;  // when the Worker has Worker Loader bindings
-  std::unique_ptr<NetworkOutbound> outbound_;  // when fetch() may reach the network
+  std::unique_ptr<GlobalOutbound> outbound_;  // null when fetch() is blocked
+  std::unique_ptr<RpcSession> rpc_;  // RPC exports and the references invocations received
+  std::vector<std::weak_ptr<JsBodySource>> jsBodies_;
+  uint64_t nextBodyId_ = 1;  // native bodies (RequestContext::nativeBodies)
 };
 
 }  // namespace wisp::io

@@ -42,11 +42,21 @@ DIFFERENTIAL_PATHS = [
     "/entrypoint-default-by-name", "/missing-entrypoints", "/non-handler-export", "/no-modules",
     "/main-module-missing", "/typescript-module-name", "/mjs-module-name", "/python-module-beside-js-main",
     "/module-with-unknown-field", "/module-with-no-field", "/bad-compatibility-date",
-    "/unknown-compatibility-flag", "/get-without-callback", "/module-types", "/request-and-response",
-    "/url-object-input", "/large-body", "/streamed-response", "/redirects",
-    "/timer-in-dynamic-worker", "/wait-until-in-dynamic-worker", "/dynamic-returns-a-string",
+    "/unknown-compatibility-flag", "/get-without-callback", "/get-without-arguments", "/load-without-code",
+    "/future-compatibility-date", "/year-1999-compatibility-date", "/compatibility-flags-not-an-array",
+    "/known-compatibility-flags", "/duplicate-compatibility-flag", "/contradictory-compatibility-flags",
+    "/experimental-compatibility-flag", "/module-that-is-null", "/handler-exports", "/string-export",
+    "/module-types", "/request-and-response", "/url-object-input", "/large-body", "/streamed-response", "/redirects",
+    "/redirect-methods", "/not-redirects", "/too-many-redirects", "/redirect-error-mode",
+    "/response-headers-are-immutable", "/timer-in-dynamic-worker", "/wait-until-in-dynamic-worker", "/dynamic-returns-a-string",
     "/dynamic-throws-a-string", "/dynamic-syntax-error", "/dynamic-missing-import", "/json-env-and-props",
     "/structured-env-and-props", "/api-shape", "/no-such-route",
+]
+# Workers RPC between the host and its dynamic Workers (tests/e2e/hosts/loader-rpc; its other
+# routes, which only wisp answers as listed, are checked by tests/e2e/rpc_test.py).
+RPC_PATHS = [
+    "/entrypoint-methods", "/plain-entrypoints", "/errors", "/structured-clone", "/not-serializable", "/stubs",
+    "/pipelining", "/disposal", "/size-limit", "/env", "/env-refused", "/props",
 ]
 
 # Not sent to workerd: its Worker Loader does not enforce `limits`, so these dynamic Workers would
@@ -83,37 +93,45 @@ INTENDED = {
         "wisp has no Python Workers and says so before the JS-main rule",
         (200, "threw TypeError: Module \"helper.py\" is a Python module, but the main module isn't a Python module."),
         (200, "threw TypeError: Python modules are not supported by wisp. Got: helper.py.")),
+    ("loader-differential", "/dynamic-syntax-error", 1): (
+        "a syntax error's column: wisp counts from 1, as stack traces do; workerd from 0",
+        (200, "error Error: Failed to start Worker:\nUncaught SyntaxError: Unexpected end of input\n  at main.js:1:16"),
+        (200, "error Error: Failed to start Worker:\nUncaught SyntaxError: Unexpected end of input\n  at main.js:1:17")),
+    ("loader-differential", "/dynamic-missing-import", 1): (
+        "wisp names the line and column of the import that failed",
+        (200, "error Error: Failed to start Worker:\nUncaught Error: No such module \"nope.js\".\n  imported from \"main.js\""),
+        (200, "error Error: Failed to start Worker:\nUncaught Error: No such module \"nope.js\".\n  imported from "
+              "\"main.js:1:8\"")),
+    ("loader-differential", "/experimental-compatibility-flag", 1): (
+        "both refuse an experimental flag; wisp has no --experimental to advise",
+        (200, "threw Error: The compatibility flag webgpu is experimental and may break or be removed in a future "
+              "version of workerd. To use this flag, you must pass --experimental on the command line."),
+        (200, "threw Error: The compatibility flag webgpu is experimental and may break or be removed in a future "
+              "version of workerd. wisp does not support experimental compatibility flags.")),
+    ("loader-differential", "/redirect-methods", 1): (
+        "a redirect that turns a POST into a GET drops the body's headers on wisp (the Fetch standard, as "
+        "wisp's fetch() does); workerd keeps content-type",
+        (200, '301: 200 https://dyn.example/end GET "" text/plain | 302: 200 https://dyn.example/end GET "" text/plain | '
+              '303: 200 https://dyn.example/end GET "" text/plain | 307: 200 https://dyn.example/end POST "data" text/plain | '
+              '308: 200 https://dyn.example/end POST "data" text/plain'),
+        (200, '301: 200 https://dyn.example/end GET "" null | 302: 200 https://dyn.example/end GET "" null | '
+              '303: 200 https://dyn.example/end GET "" null | 307: 200 https://dyn.example/end POST "data" text/plain | '
+              '308: 200 https://dyn.example/end POST "data" text/plain')),
+    ("loader-differential", "/too-many-redirects", 1): (
+        "both give up after 20 redirects, in their own words",
+        (200, re.compile(r"error TypeError: Too many redirects\.https://dyn\.example/loop(, https://dyn\.example/again){20}")),
+        (200, "error TypeError: Fetcher.fetch() to https://dyn.example/loop was redirected more than 20 times.")),
+    ("loader-differential", "/redirect-error-mode", 1): (
+        "wisp implements redirect: 'error' as the Fetch standard does (as its fetch() does); workerd refuses the mode",
+        (200, "error TypeError: Invalid redirect value, must be one of \"follow\" or \"manual\" (\"error\" won't be "
+              "implemented since it does not make sense at the edge; use \"manual\" and check the response status code)."),
+        (200, "error TypeError: Fetcher.fetch() to https://dyn.example/start was redirected to https://dyn.example/end, "
+              "and the request's redirect mode is \"error\".")),
 }
 
 # Where wisp does not match workerd yet: (host, path, occurrence) -> what differs. The test checks
 # that the answers still differ, so an entry has to go once wisp is fixed.
-STARTUP = "workerd reports a failed start as Error 'Failed to start Worker:\\nUncaught <error>\\n  at <file:line:col>'"
-KNOWN_GAPS = {
-    ("loader", "/bad-module-get", 1): "wisp ends the module-name message with an extra '.' after the name",
-    ("loader", "/no-date", 1): "workerd: Error 'Invalid compatibility date: undefined'; wisp: a TypeError on the field type",
-    ("loader", "/env-too-big", 1): "workerd counts the env's V8 serialization (1048590 bytes), wisp its JSON (1048586)",
-    ("loader", "/top-level-throw", 1): STARTUP,
-    ("loader", "/missing-entrypoint", 1): "workerd refuses to start a Worker with a non-handler export (export const x = 1)",
-    ("loader-differential", "/non-handler-export", 1): "the same: workerd refuses a non-handler export, wisp runs it",
-    ("loader-differential", "/main-module-missing", 1):
-        "workerd accepts load() and fails the first call (No such module: other.js); wisp throws in load()",
-    ("loader-differential", "/module-with-unknown-field", 1):
-        "workerd ignores unknown fields and says 'contained 0 properties.'; wisp names the unknown field",
-    ("loader-differential", "/bad-compatibility-date", 1): "wisp does not validate compatibilityDate",
-    ("loader-differential", "/unknown-compatibility-flag", 1): "wisp does not reject unknown compatibility flags",
-    ("loader-differential", "/get-without-callback", 1):
-        "workerd checks the type of a missing getCode (parameter 2 is not of type 'function'), wisp the count",
-    ("loader-differential", "/request-and-response", 1):
-        "the dynamic Worker sees the URL's #fragment on wisp; workerd drops it, as HTTP does",
-    ("loader-differential", "/url-object-input", 1):
-        "a Fetcher's Response has an empty url on wisp; workerd gives the URL that answered",
-    ("loader-differential", "/redirects", 1):
-        "workerd's Fetcher.fetch follows redirects (redirect: 'follow' is the default); wisp returns the 302",
-    ("loader-differential", "/dynamic-syntax-error", 1): STARTUP,
-    ("loader-differential", "/dynamic-missing-import", 1): STARTUP,
-    ("loader-differential", "/structured-env-and-props", 1):
-        "wisp passes env and props as JSON (load() throws on a BigInt); workerd structured-clones them",
-}
+KNOWN_GAPS = {}
 
 
 def strip_jsonc(text):
@@ -283,6 +301,7 @@ def main():
     cases = Cases()
     compare("loader", LOADER_PATHS, cases)
     compare("loader-differential", DIFFERENTIAL_PATHS, cases)
+    compare("loader-rpc", RPC_PATHS, cases)
     for gap in gaps:
         print("known gap: " + gap)
     cases.report()

@@ -50,11 +50,17 @@ export function makeContext(props, module = undefined, env = undefined) {
 
 // How the Worker Loader hands a tail Worker its events (js/worker-loader.js).
 export const deliverTail = Symbol("deliverTail");
+// What the Worker Loader routes a dynamic Worker's fetch() to when this stub is its
+// globalOutbound: [entrypoint name, props or undefined] (js/worker-loader.js).
+export const outboundTarget = Symbol("outboundTarget");
+// What RPC sends when this stub crosses to another Worker (env, props, arguments): [entrypoint
+// name, props] (js/rpc/serialize.js).
+export const rpcEntrypoint = Symbol("rpcEntrypoint");
 
 // ctx.exports: for each entrypoint the Worker exports, a stub that calls it in this same Worker
 // (https://developers.cloudflare.com/workers/runtime-apis/context/#exports). `ctx.exports.X`
 // has fetch(); `ctx.exports.X({props})` is the same with other props. These stubs can be given
-// as `tails` of a dynamic Worker.
+// as `tails` or as the `globalOutbound` of a dynamic Worker.
 function loopbackExports(module, env) {
   const exports = {};
   for (const name of Object.keys(module)) {
@@ -62,21 +68,24 @@ function loopbackExports(module, env) {
     const isEntrypoint = (typeof handler === "function" && handler.prototype instanceof WorkerEntrypoint) ||
       (name === "default" && typeof handler === "object" && handler !== null);
     if (!isEntrypoint) continue;
-    const stub = (options = undefined) => new LoopbackFetcher(handler, env, options?.props);
-    const plain = new LoopbackFetcher(handler, env, undefined);
+    const stub = (options = undefined) => new LoopbackFetcher(name, handler, env, options?.props);
+    const plain = new LoopbackFetcher(name, handler, env, undefined);
     stub.fetch = (input, init) => plain.fetch(input, init);
     stub[deliverTail] = plain[deliverTail].bind(plain);
+    stub[outboundTarget] = plain[outboundTarget].bind(plain);
     exports[name] = stub;
   }
   return exports;
 }
 
 class LoopbackFetcher {
+  #name;
   #handler;
   #env;
   #props;
 
-  constructor(handler, env, props) {
+  constructor(name, handler, env, props) {
+    this.#name = name;
     this.#handler = handler;
     this.#env = env;
     this.#props = props;
@@ -85,6 +94,15 @@ class LoopbackFetcher {
   fetch(input, init = undefined) {
     const request = new globalThis.Request(input, init);
     return dispatchFetch(this.#handler, request, this.#env, makeContext(this.#props));
+  }
+
+  // Each request is a new invocation of this entrypoint, with these props (io/outbound/).
+  [outboundTarget]() {
+    return [this.#name, this.#props];
+  }
+
+  [rpcEntrypoint]() {
+    return [this.#name, this.#props];
   }
 
   // Runs the entrypoint's tail(events) handler, as a tail Worker's.

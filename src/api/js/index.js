@@ -6,15 +6,23 @@
 //   internals  what this bundle hands back to C++:
 //     DOMException                      class, used by C++ to throw DOMExceptions
 //     fireTimer(id)                     a timer started with ops.timerStart(id, ms) is due
-//     newRequest(method, url, headers, body)   -> Request   (headers: [[name, value], ...],
-//                                                             body: Uint8Array or null)
-//     serializeResponse(value)          -> Promise<{status, statusText, headers, body}>
+//     newRequest(method, url, headers, body, bodyLength)   -> Request   (headers: [[name, value], ...],
+//                                       body: Uint8Array, null, or a native body id, fetch/native-body.js)
+//     serializeResponse(value, streamBody)   -> Promise<{status, statusText, headers, body, bodyStream, bodyLength}>
+//     pullBody(id) / cancelBody(id, reason)   C++ reads a stream JS exported (fetch/native-body.js)
 //     dispatchFetch(handler, request, env, ctx) -> Promise<Response>
 //     makeContext(props)                -> the `ctx` of an invocation
 //     workersModule                     exports of the built-in module "cloudflare:workers"
+//     socketsModule                     exports of the built-in module "cloudflare:sockets"
 //     runTests(namespace)               -> Promise<[{name, ok, error}]>, for `wisp test`
 //     testModule                        exports of the built-in module "wisp:test" (assertions)
 //     addWorkerLoaders(env, [[binding, namespace], ...])   env[binding] = a Worker Loader
+//     rpcDispatchEntrypoint(handler, ns, env, props, path, get, args) / rpcDispatchExport(id, path,
+//                                       get, args) -> Promise<[ok, RpcPayload]>   an RPC call
+//                                       delivered to this Worker (rpc/dispatch.js, io/rpc.h)
+//     rpcRelease([id...])               exports whose last reference went (rpc/serialize.js)
+//     rpcEnv(payload) / rpcProps(payload)   a structured-cloned env (read once) / ctx.props
+//     rpcPipelineTarget(value) / rpcNotImplemented(name)   calls pipelined on a settled call
 //     newIo(id) -> Promise / settleIo(id, ok, value)        C++ async work (Worker::awaitIo)
 //
 // Order matters: later files use earlier ones (as Deno's numbered ext/ files do).
@@ -36,10 +44,14 @@ import { Request } from "./fetch/request.js";
 import { Response } from "./fetch/response.js";
 import { fetch } from "./fetch/fetch.js";
 import * as fetchInternals from "./fetch/internals.js";
+import * as nativeBody from "./fetch/native-body.js";
 import * as entrypoints from "./entrypoints.js";
 import { runTests, testModule } from "./test-runner.js";
 import { newIo, settleIo } from "./pending-io.js";
 import { addWorkerLoaders } from "./worker-loader.js";
+import * as rpc from "./rpc/dispatch.js";
+import { release as rpcRelease } from "./rpc/serialize.js";
+import { socketsModule } from "./sockets.js";
 import { defineLazyGlobals } from "./lazy.js";
 
 const globals = {
@@ -79,12 +91,22 @@ Object.assign(internals, {
   fireTimer: timers.fireTimer,
   newRequest: fetchInternals.newRequest,
   serializeResponse: fetchInternals.serializeResponse,
+  pullBody: nativeBody.pullBody,
+  cancelBody: nativeBody.cancelBody,
   dispatchFetch: entrypoints.dispatchFetch,
   makeContext: entrypoints.makeContext,
   workersModule: entrypoints.workersModule,
+  socketsModule,
   runTests,
   testModule,
   addWorkerLoaders,
+  rpcDispatchEntrypoint: rpc.dispatchEntrypoint,
+  rpcDispatchExport: rpc.dispatchExport,
+  rpcRelease,
+  rpcEnv: rpc.envOf,
+  rpcProps: rpc.propsOf,
+  rpcPipelineTarget: rpc.pipelineTarget,
+  rpcNotImplemented: rpc.notImplementedPayload,
   newIo,
   settleIo,
 });

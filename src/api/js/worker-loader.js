@@ -6,9 +6,14 @@
 import { ops } from "./ops.js";
 import { configureInterface, illegalConstructor, illegalInvocation, internalKey, methodPrefix,
          requiredArguments } from "./webidl.js";
-import { headerPairs } from "./fetch/headers.js";
-import { innerOf } from "./fetch/body.js";
-import { deliverTail } from "./entrypoints.js";
+import { headerPairs, headersFromList } from "./fetch/headers.js";
+import { InnerBody, innerOf } from "./fetch/body.js";
+import { createResponse } from "./fetch/response.js";
+import { deliverTail, outboundTarget } from "./entrypoints.js";
+import { DOMException } from "./dom-exception.js";
+import { Shell } from "./rpc/shell.js";
+import { rpcTransfer, serialize, serializeThrown } from "./rpc/serialize.js";
+import { JsRpcProperty, rpcSend, sendThrough } from "./rpc/stubs.js";
 
 // Loaded Workers by namespace and name, for this host Worker (one isolate): a promise of the
 // Worker's id, or of getCode's failure, which every later call with that name gets too.
@@ -34,22 +39,33 @@ function limitsOf(limits) {
   return [num(limits.cpuMs), num(limits.subRequests)];
 }
 
+// The keys of an object module that say its type (`ts` is wisp's own); others are ignored.
+const moduleTypes = new Set(["js", "cjs", "text", "data", "json", "py", "wasm", "ts"]);
+
+// WorkerCode.compatibilityFlags: an Array, each flag a string. C++ checks the names.
+function flagsOf(flags) {
+  if (flags === undefined) return [];
+  if (!Array.isArray(flags)) throw fieldType("compatibilityFlags", "Array");
+  return flags.map(String);
+}
+
 // WorkerCode as the arguments of ops.loaderLoad, copied now (later changes to `code` are not seen).
+// As Web IDL (and workerd) convert them, strings may be given as other values: a missing
+// compatibilityDate is "undefined", which C++ then refuses as a date.
 function codeArguments(code) {
   if (code === null || typeof code !== "object") {
     throw new TypeError("The code of a dynamic Worker must be an object (WorkerCode).");
   }
-  if (typeof code.compatibilityDate !== "string") throw fieldType("compatibilityDate", "string");
-  if (typeof code.mainModule !== "string") throw fieldType("mainModule", "string");
+  const compatibility = [String(code.compatibilityDate), flagsOf(code.compatibilityFlags)];
+  const mainModule = String(code.mainModule);
   const modules = code.modules;
-  if (modules === null || typeof modules !== "object") throw fieldType("modules", "object");
+  if (modules === null || typeof modules !== "object" || Array.isArray(modules)) throw fieldType("modules", "object");
   const list = [];
   for (const [name, value] of Object.entries(modules)) {
-    if (typeof value === "string") {
-      list.push([name, null, value]);
-    } else if (value !== null && typeof value === "object") {
+    if (value === null || value === undefined || typeof value === "object") {
       const fields = [];
-      for (const key of Object.keys(value)) {
+      for (const key of Object.keys(value ?? {})) {
+        if (!moduleTypes.has(key)) continue;
         const v = value[key];
         if (key === "data" || key === "wasm") fields.push(key, copyBytes(v, name, key));
         else if (key === "json") fields.push(key, JSON.stringify(v) ?? "null");
@@ -57,13 +73,34 @@ function codeArguments(code) {
       }
       list.push([name, fields, undefined]);
     } else {
-      throw new TypeError(`Module '${name}' must be a string or an object.`);
+      list.push([name, null, String(value)]);
     }
   }
-  const env = code.env === undefined ? "{}" : JSON.stringify(code.env) ?? "{}";
-  const args = [code.mainModule, list, env, ...limitsOf(code.limits)];
+  // Structured-cloned, with stubs (js/rpc/serialize.js); C++ checks its size.
+  if (code.env !== undefined && (code.env === null || typeof code.env !== "object")) throw fieldType("env", "Object");
+  const env = serialize(code.env === undefined ? {} : code.env);
+  const args = [mainModule, list, env, ...limitsOf(code.limits)];
+  args.compatibility = compatibility;
   args.tails = tailsOf(code.tails);
+  args.outbound = outboundOf(code.globalOutbound);
   return args;
+}
+
+// WorkerCode.globalOutbound as ops.loaderLoad takes it: undefined (omitted: the host's own
+// outbound, the network under the server's egress policy), null (fetch() and connect() throw)
+// or [entrypoint, props]: an entrypoint of this host (ctx.exports.Name({props})) that gets
+// every fetch() of the dynamic Worker as a Request and answers it.
+function outboundOf(outbound) {
+  if (outbound === undefined || outbound === null) return outbound;
+  if (outbound instanceof Fetcher) {
+    throw new DOMException("Entrypoints to dynamically-loaded workers cannot be transferred to other Workers, because the system does not know how to reload this Worker from scratch. Instead, have the parent Worker expose an entrypoint which constructs the dynamic worker and forwards to it.", "DataCloneError");
+  }
+  if ((typeof outbound === "function" || typeof outbound === "object") && outboundTarget in outbound) {
+    const [entrypoint, props] = outbound[outboundTarget]();
+    // Structured-cloned now, as getEntrypoint()'s props are: each request gets a fresh copy.
+    return [entrypoint, props === undefined ? undefined : serialize(props)];
+  }
+  throw fieldType("globalOutbound", "Fetcher");
 }
 
 // WorkerCode.tails: Workers that get one tail event per invocation. wisp delivers them to
@@ -79,17 +116,20 @@ function tailsOf(tails) {
   return [...tails];
 }
 
-// name: undefined for a Worker without a name, unloaded when the current invocation ends; a
-// named one is cached by C++ under (ns, name).
-function loadNow(ns, name, args) {
-  const id = ops.loaderLoad(ns, name, ...args);
+// name: undefined for a Worker without a name; a named one is cached by C++ under (ns, name).
+// `held`: for an unnamed Worker, the object its stub's closure keeps; it holds the Worker's
+// lease, so the Worker is unloaded once V8 collects the stub and every Fetcher made from it.
+function loadNow(ns, name, args, held = undefined) {
+  const id = ops.loaderLoad(ns, name, ...args, args.outbound, args.compatibility);
+  if (held) held.lease = ops.loaderHold(id);
   if (args.tails.length) tailsById.set(id, args.tails);
   else tailsById.delete(id);
   return id;
 }
 
 // One tail event (the shape of Workers' TraceItem) per invocation, delivered after the response
-// and kept in the host's invocation by waitUntil. Logs are those written until the response.
+// and kept in the host's invocation by waitUntil. Logs are those written until the response, or
+// until the failure. request: { method, url, headers: [[name, value], ...] }.
 function sendTails(id, request, entrypoint, outcome, details) {
   const tails = tailsById.get(id);
   if (!tails) return;
@@ -97,7 +137,7 @@ function sendTails(id, request, entrypoint, outcome, details) {
     scriptName: null,
     entrypoint: entrypoint === "default" ? undefined : entrypoint,
     event: {
-      request: { url: request.url, method: request.method, headers: Object.fromEntries(headerPairs(request.headers)) },
+      request: { url: request.url, method: request.method, headers: Object.fromEntries(request.headers) },
       response: details.status === undefined ? undefined : { status: details.status },
     },
     eventTimestamp: details.timestamp,
@@ -120,9 +160,9 @@ function sendTails(id, request, entrypoint, outcome, details) {
   ops.waitUntil(delivered);
 }
 
-async function loadLater(ns, name, getCode) {
+async function loadLater(ns, name, getCode, held = undefined) {
   const code = await getCode();
-  return loadNow(ns, name, codeArguments(code));
+  return loadNow(ns, name, codeArguments(code), held);
 }
 
 // https://developers.cloudflare.com/dynamic-workers/api-reference/#workerloader
@@ -136,18 +176,23 @@ export class WorkerLoader {
 
   get(name, getCode) {
     if (!(#ns in this)) illegalInvocation();
-    requiredArguments(arguments.length, 2, methodPrefix("WorkerLoader", "get"));
+    // Web IDL's words, as workerd has them (a name may be null or undefined, but not left out).
+    if (arguments.length === 0) {
+      throw new TypeError(`${methodPrefix("WorkerLoader", "get")}: parameter 1 is not of type 'string'.`);
+    }
     if (typeof getCode !== "function") {
-      throw new TypeError(`${methodPrefix("WorkerLoader", "get")}: parameter 2 is not of type 'Function'.`);
+      throw new TypeError(`${methodPrefix("WorkerLoader", "get")}: parameter 2 is not of type 'function'.`);
     }
     if (name === null || name === undefined) {
-      // A fresh Worker for this stub, loaded on its first request.
+      // A fresh Worker for this stub, loaded on its first request, kept while the stub or a
+      // Fetcher made from it lives (they share this closure, which holds the lease).
+      const held = {};
       let loading;
       return new WorkerStub(internalKey, async () => {
-        loading ??= loadLater(this.#ns, undefined, getCode);
+        loading ??= loadLater(this.#ns, undefined, getCode, held);
         const id = await loading;
         if (ops.loaderAlive(id)) return id;
-        loading = loadLater(this.#ns, undefined, getCode);
+        loading = loadLater(this.#ns, undefined, getCode, held);
         return loading;
       });
     }
@@ -168,12 +213,15 @@ export class WorkerLoader {
 
   load(code) {
     if (!(#ns in this)) illegalInvocation();
-    requiredArguments(arguments.length, 1, methodPrefix("WorkerLoader", "load"));
+    if (code === null || typeof code !== "object") {
+      throw new TypeError(`${methodPrefix("WorkerLoader", "load")}: parameter 1 is not of type 'WorkerCode'.`);
+    }
     const args = codeArguments(code);
     const ns = this.#ns;
-    let id = loadNow(ns, undefined, args);  // validates now: a bad module throws here
+    const held = {};  // the lease, as in get(null)
+    let id = loadNow(ns, undefined, args, held);  // validates now: a bad module throws here
     return new WorkerStub(internalKey, async () => {
-      if (!ops.loaderAlive(id)) id = loadNow(ns, undefined, args);
+      if (!ops.loaderAlive(id)) id = loadNow(ns, undefined, args, held);
       return id;
     });
   }
@@ -193,29 +241,102 @@ export class WorkerStub {
     if (!(#worker in this)) illegalInvocation();
     const entrypoint = name === undefined || name === null ? "default" : String(name);
     const props = options?.props;
-    const propsJson = props === undefined ? "" : JSON.stringify(props) ?? "";
-    return new Fetcher(internalKey, this.#worker, entrypoint, propsJson, limitsOf(options?.limits));
+    // Structured-cloned now (js/rpc/serialize.js): a value that cannot cross throws here.
+    const payload = props === undefined ? undefined : serialize(props);
+    return new Fetcher(internalKey, this.#worker, entrypoint, payload, limitsOf(options?.limits));
   }
 }
 configureInterface(WorkerStub);
 
 const nullBodyStatus = [101, 103, 204, 205, 304];
+// https://fetch.spec.whatwg.org/#redirect-status
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+// How many redirects one Fetcher.fetch() follows, as fetch() does.
+const maxRedirects = 20;
+// The headers that describe a request body: they go when a redirect makes the request a GET.
+const bodyHeaders = new Set(["content-encoding", "content-language", "content-location", "content-type"]);
 
-// A service-binding-like stub to one entrypoint of a dynamic Worker.
-export class Fetcher {
+function withoutFragment(href) {
+  const hash = href.indexOf("#");
+  return hash < 0 ? href : href.slice(0, hash);
+}
+
+function headerValue(pairs, name) {
+  return pairs.find(([key]) => key.toLowerCase() === name)?.[1] ?? "";
+}
+
+// The request a redirect to `url` asks for (https://fetch.spec.whatwg.org/#http-redirect-fetch):
+// a POST after 301/302, and anything but GET/HEAD after 303, becomes a GET without its body;
+// credentials stay with their origin.
+function redirectedHop(hop, status, url) {
+  let { method, headers, body } = hop;
+  if (((status === 301 || status === 302) && method === "POST") ||
+      (status === 303 && method !== "GET" && method !== "HEAD")) {
+    method = "GET";
+    body = null;
+    headers = headers.filter(([name]) => !bodyHeaders.has(name.toLowerCase()));
+  }
+  if (new URL(url).origin !== new URL(hop.url).origin) {
+    headers = headers.filter(([name]) => name.toLowerCase() !== "authorization");
+  }
+  return { method, url, headers, body };
+}
+
+// A tail event's outcome for a call that failed with `exception`.
+function outcomeOf(exception) {
+  const limit = /exceeded (CPU|memory|wall)/.exec(exception?.message ?? "");
+  if (!limit) return "exception";
+  return limit[1] === "CPU" ? "exceededCpu" : limit[1] === "memory" ? "exceededMemory" : "exceededWallTime";
+}
+
+// The names of a Fetcher the class does not define are RPC methods of the entrypoint
+// (`fetcher.run(a, b)`, `await fetcher.someProperty`): js/rpc/stubs.js.
+const entrypointDispatcher = {
+  get(fetcher, name) {
+    if (name === "then") return undefined;  // not a thenable
+    return new JsRpcProperty(internalKey, fetcher, [name]);
+  },
+};
+
+const notTransferable = "Entrypoints to dynamically-loaded workers cannot be transferred to other Workers, because the system does not know how to reload this Worker from scratch. Instead, have the parent Worker expose an entrypoint which constructs the dynamic worker and forwards to it.";
+
+// A service-binding-like stub to one entrypoint of a dynamic Worker: fetch() and RPC.
+export class Fetcher extends Shell {
   #worker;
   #entrypoint;
-  #propsJson;
+  #props;  // an RpcPayload, or undefined
   #limits;
 
-  constructor(key, worker, entrypoint, propsJson, limits) {
+  constructor(key, worker, entrypoint, props, limits) {
     if (key !== internalKey) illegalConstructor();
+    super(key, entrypointDispatcher, false);
     this.#worker = worker;
     this.#entrypoint = entrypoint;
-    this.#propsJson = propsJson;
+    this.#props = props;
     this.#limits = limits;
   }
 
+  // An RPC call: see js/rpc/stubs.js. The Worker may still have to load (getCode).
+  [rpcSend](path, get, args) {
+    return sendThrough(async (pipeline) => {
+      let id;
+      try {
+        id = await this.#worker();
+      } catch (e) {
+        ops.rpcPipelineBreak(pipeline, serializeThrown(e));  // calls made on this one fail alike
+        throw e;
+      }
+      return ops.loaderCall(id, this.#entrypoint, this.#props, this.#limits[0], this.#limits[1], path, get, args,
+                            pipeline);
+    });
+  }
+
+  [rpcTransfer]() {
+    throw new DOMException(notTransferable, "DataCloneError");
+  }
+
+  // Redirects are followed back into the same Worker unless the request says otherwise
+  // (redirect: "manual" hands the 3xx back, "error" throws), as workerd's Fetcher does.
   async fetch(input, init = undefined) {
     if (!(#worker in this)) illegalInvocation();
     requiredArguments(arguments.length, 1, methodPrefix("Fetcher", "fetch"));
@@ -223,22 +344,55 @@ export class Fetcher {
     // Through the inner body, as fetch() does: reading `request.body` would load the streams area.
     const inner = innerOf(request);
     const body = inner === null ? null : await inner.consume();
+    // The URL's fragment stays with the caller, as over HTTP.
+    let hop = { method: request.method, url: withoutFragment(request.url), headers: headerPairs(request.headers), body };
     const id = await this.#worker();
+    const urlList = [hop.url];
+    for (;;) {
+      const [status, statusText, headers, bytes] = await this.#deliver(id, hop);
+      const location = request.redirect === "manual" || !redirectStatuses.has(status) ? "" : headerValue(headers, "location");
+      if (!location) {
+        return createResponse({
+          type: "default", status, statusText, headers: headersFromList(headers, "immutable"), urlList, cf: undefined,
+          body: nullBodyStatus.includes(status) ? null : new InnerBody(bytes),
+        });
+      }
+      if (request.redirect === "error") {
+        throw new TypeError(`Fetcher.fetch() to ${urlList[0]} was redirected to ${location}, and the request's redirect mode is "error".`);
+      }
+      if (urlList.length > maxRedirects) {
+        throw new TypeError(`Fetcher.fetch() to ${urlList[0]} was redirected more than ${maxRedirects} times.`);
+      }
+      let next;
+      try {
+        next = new URL(location, hop.url).href;
+      } catch {
+        throw new TypeError(`Fetcher.fetch() to ${hop.url} was redirected to "${location}", which is not a valid URL.`);
+      }
+      hop = redirectedHop(hop, status, withoutFragment(next));
+      urlList.push(hop.url);
+    }
+  }
+
+  // One invocation of the entrypoint, with its tail event: [status, statusText, headers, body].
+  async #deliver(id, hop) {
     const timestamp = Date.now();
     let answer;
     try {
-      answer = await ops.loaderFetch(
-          id, this.#entrypoint, this.#propsJson, this.#limits[0], this.#limits[1], request.method, request.url,
-          headerPairs(request.headers), body);
-    } catch (exception) {
-      const limit = /exceeded (CPU|memory|wall)/.exec(exception?.message ?? "");
-      const outcome = !limit ? "exception" : limit[1] === "CPU" ? "exceededCpu" : limit[1] === "memory" ? "exceededMemory" : "exceededWallTime";
-      sendTails(id, request, this.#entrypoint, outcome, { timestamp, exception });
+      answer = await ops.loaderFetch(id, this.#entrypoint, this.#props, this.#limits[0], this.#limits[1], hop.method,
+                                     hop.url, hop.headers, hop.body);
+    } catch (exception) {  // the Worker could not start
+      sendTails(id, hop, this.#entrypoint, outcomeOf(exception), { timestamp, exception });
+      throw exception;
+    }
+    if (typeof answer[0] !== "number") {  // the invocation failed: its error and its trace until then
+      const [exception, logs, cpuMs, wallMs] = answer;
+      sendTails(id, hop, this.#entrypoint, outcomeOf(exception), { timestamp, exception, logs, cpuMs, wallMs });
       throw exception;
     }
     const [status, statusText, headers, bytes, logs, cpuMs, wallMs] = answer;
-    sendTails(id, request, this.#entrypoint, "ok", { timestamp, status, logs, cpuMs, wallMs });
-    return new globalThis.Response(nullBodyStatus.includes(status) ? null : bytes, { status, statusText, headers });
+    sendTails(id, hop, this.#entrypoint, "ok", { timestamp, status, logs, cpuMs, wallMs });
+    return [status, statusText, headers, bytes];
   }
 }
 configureInterface(Fetcher);

@@ -3,7 +3,9 @@
 // As in Workers, Request and Response inherit the mixin's members from a shared Body class
 // (not a global). A body is held by an InnerBody: bytes for as long as nobody asks for its
 // ReadableStream (`body`), so that `new Response("x").text()` never loads the streams area;
-// a ReadableStream once it was asked for, or when the body was given as one.
+// a ReadableStream once it was asked for, or when the body was given as one; or a source whose
+// bytes come from elsewhere (native-body.js: a request body arriving from the client), read
+// whole or turned into a stream when asked for.
 import { loadArea } from "../lazy.js";
 import { isURLSearchParams, serializeURLSearchParams } from "../url/url.js";
 import { headerPairs } from "./headers.js";
@@ -21,6 +23,7 @@ export const NativeTextEncoder = globalThis.TextEncoder;
 export const NativeTextDecoder = globalThis.TextDecoder;
 
 const bodyStreams = () => loadArea("streams").bodyStreams;
+const promiseThen = Promise.prototype.then;  // user code may replace it
 
 // A ReadableStream exists only once the streams area is loaded, and has this own field
 // (web-streams-polyfill's): other values are told apart without loading the area.
@@ -33,6 +36,7 @@ function isReadableStream(value) {
 export class InnerBody {
   #bytes;          // Uint8Array that owns its whole ArrayBuffer; null once consumed or streamed
   #stream = null;  // the body's ReadableStream, once asked for or given
+  #source = null;  // { stream(), readAll() } until either is used (see fromSource)
   #consumed = false;  // the bytes were read without a stream
   #length;         // the length in bytes, or null if unknown (a stream)
 
@@ -54,6 +58,20 @@ export class InnerBody {
     return inner;
   }
 
+  // A body read from `source`: { stream() -> ReadableStream, readAll() -> Promise<{ bytes }> },
+  // either called at most once.
+  static fromSource(source, length = null) {
+    const inner = new InnerBody(null);
+    inner.#source = source;
+    inner.#length = length;
+    return inner;
+  }
+
+  // Whether the content is a stream (given, asked for, or from a source) rather than bytes.
+  get streamed() {
+    return this.#stream !== null || this.#source !== null;
+  }
+
   // https://fetch.spec.whatwg.org/#concept-body-disturbed
   get used() {
     return this.#stream === null ? this.#consumed : bodyStreams().isDisturbed(this.#stream);
@@ -62,6 +80,12 @@ export class InnerBody {
   // https://fetch.spec.whatwg.org/#body-unusable: disturbed or locked.
   get unusable() {
     return this.#stream === null ? this.#consumed : bodyStreams().isUnusable(this.#stream);
+  }
+
+  // { error } when the body is a stream that has errored (a fetch() aborted after its response
+  // came), else null.
+  get failure() {
+    return this.#stream === null ? null : bodyStreams().erroredState(this.#stream);
   }
 
   // The error for an unusable body.
@@ -74,7 +98,10 @@ export class InnerBody {
 
   // https://fetch.spec.whatwg.org/#concept-body-stream (loads the streams area)
   get stream() {
-    if (this.#stream === null) {
+    if (this.#stream === null && this.#source !== null) {
+      this.#stream = this.#source.stream();
+      this.#source = null;
+    } else if (this.#stream === null) {
       const streams = bodyStreams();
       this.#stream = this.#consumed ? streams.consumedStream() : streams.streamFromBytes(this.#bytes);
       this.#bytes = null;
@@ -89,6 +116,11 @@ export class InnerBody {
     if (this.unusable) return Promise.reject(this.unusableError());
     if (this.#stream !== null) return bodyStreams().readAllBytes(this.#stream);
     this.#consumed = true;
+    if (this.#source !== null) {
+      const source = this.#source;
+      this.#source = null;
+      return source.readAll();
+    }
     const bytes = this.#bytes;
     this.#bytes = null;
     return Promise.resolve({ __proto__: null, bytes });
@@ -105,6 +137,11 @@ export class InnerBody {
     if (this.unusable) throw this.unusableError();
     if (this.#stream !== null) return InnerBody.fromStream(bodyStreams().proxyStream(this.#stream), this.#length);
     this.#consumed = true;
+    if (this.#source !== null) {
+      const source = this.#source;
+      this.#source = null;
+      return InnerBody.fromSource(source, this.#length);
+    }
     const bytes = this.#bytes;
     this.#bytes = null;
     return new InnerBody(bytes);
@@ -114,8 +151,8 @@ export class InnerBody {
   // branch.
   clone() {
     if (this.unusable) throw this.unusableError();
-    if (this.#stream === null) return new InnerBody(this.#bytes.slice());
-    const [mine, theirs] = bodyStreams().teeStream(this.#stream);
+    if (!this.streamed) return new InnerBody(this.#bytes.slice());
+    const [mine, theirs] = bodyStreams().teeStream(this.stream);
     this.#stream = mine;
     return InnerBody.fromStream(theirs, this.#length);
   }
@@ -202,44 +239,56 @@ export class Body {
   }
 
   // https://fetch.spec.whatwg.org/#dom-body-arraybuffer
-  async arrayBuffer() {
-    return (await consumeBody(this)).bytes.buffer;
+  arrayBuffer() {
+    return consumeBody(this, ({ bytes }) => bytes.buffer);
   }
 
   // https://fetch.spec.whatwg.org/#dom-body-blob
-  async blob() {
-    const { bytes } = await consumeBody(this);
-    return loadArea("file").bodyFiles.packageBlob(bytes, contentTypes(this));
+  blob() {
+    return consumeBody(this, ({ bytes }) => loadArea("file").bodyFiles.packageBlob(bytes, contentTypes(this)));
   }
 
   // https://fetch.spec.whatwg.org/#dom-body-bytes
-  async bytes() {
-    return (await consumeBody(this)).bytes;
+  bytes() {
+    return consumeBody(this, ({ bytes }) => bytes);
   }
 
   // https://fetch.spec.whatwg.org/#dom-body-formdata
-  async formData() {
-    const { bytes } = await consumeBody(this);
-    return loadArea("file").bodyFiles.packageFormData(bytes, contentTypes(this));
+  formData() {
+    return consumeBody(this, ({ bytes }) => loadArea("file").bodyFiles.packageFormData(bytes, contentTypes(this)));
   }
 
   // https://fetch.spec.whatwg.org/#dom-body-json
-  async json() {
-    return JSON.parse(decodeText((await consumeBody(this)).bytes));
+  json() {
+    return consumeBody(this, ({ bytes }) => JSON.parse(decodeText(bytes)));
   }
 
   // https://fetch.spec.whatwg.org/#dom-body-text
-  async text() {
-    return decodeText((await consumeBody(this)).bytes);
+  text() {
+    return consumeBody(this, ({ bytes }) => decodeText(bytes));
   }
 }
 
-// https://fetch.spec.whatwg.org/#concept-body-consume-body: a null body reads as empty and
-// stays usable. Resolves to { bytes } (see InnerBody#read).
-function consumeBody(object) {
-  if (!isBody(object)) illegalInvocation();
-  const inner = innerOf(object);
-  return inner === null ? Promise.resolve({ __proto__: null, bytes: new Uint8Array(0) }) : inner.read();
+// https://fetch.spec.whatwg.org/#concept-body-consume-body: `convert` turns the { bytes } record
+// (see InnerBody#read) into the result; a null body reads as empty and stays usable. A body
+// whose stream has errored rejects at once with its error, as reading it would in the same
+// step (so a fetch() aborted after its response rejects every read before the next microtask).
+function consumeBody(object, convert) {
+  try {
+    if (!isBody(object)) illegalInvocation();
+    const inner = innerOf(object);
+    let read;
+    if (inner === null) {
+      read = Promise.resolve({ __proto__: null, bytes: new Uint8Array(0) });
+    } else {
+      const failure = inner.unusable ? null : inner.failure;
+      if (failure !== null) return Promise.reject(failure.error);
+      read = inner.read();
+    }
+    return Reflect.apply(promiseThen, read, [convert]);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 // The values of a Request's or Response's Content-Type headers (blob() and formData() need

@@ -1,19 +1,20 @@
 // https://fetch.spec.whatwg.org/#fetch-method: the global fetch(), as Workers has it.
 //
 // The request goes to the Worker's global outbound through ops.fetchStart (C++: src/api/fetch.h,
-// io/outbound/): the network under the process's egress policy, or nothing at all when the
+// io/outbound/): the network under the process's egress policy; for a dynamic Worker whose
+// globalOutbound is a Fetcher of its host (ctx.exports.Name({props})), a new invocation of that
+// entrypoint, whose Response comes back here as if from the network; or nothing at all when the
 // Worker's outbound is blocked (fetchStart then throws Workers' "not permitted" error). Each
-// call is one subrequest of the current invocation. The request body is sent whole; the
-// response body is a byte stream pulled from C++ as the Worker reads it (ops.fetchRead).
+// call is one subrequest of the current invocation. A request body of bytes is sent whole; one
+// that is a stream is pulled by C++ as it sends it (fetch/native-body.js); the response body is
+// a byte stream pulled from C++ as the Worker reads it (ops.fetchRead).
 // The Worker's AbortSignal stops the request at any point, the body included.
-//
-// A Fetcher as the global outbound (globalOutbound: a service binding) would route here too:
-// before ops.fetchStart, hand `request` to that Fetcher's fetch() instead.
 import { ops } from "../ops.js";
 import { loadArea } from "../lazy.js";
 import { methodPrefix, requiredArguments } from "../webidl.js";
 import { InnerBody, innerOf } from "./body.js";
 import { headerPairs, headersFromList } from "./headers.js";
+import { cancelBody, exportStream } from "./native-body.js";
 import { Request } from "./request.js";
 import { createResponse } from "./response.js";
 
@@ -70,22 +71,37 @@ function bodyStream(id, signal) {
       finish();
       ops.fetchAbort(id);
     },
-  });
+  }, { __proto__: null });  // a strategy of defaults that Object.prototype cannot add to
 }
 
 export async function fetch(input, init = undefined) {
   requiredArguments(arguments.length, 1, methodPrefix("WorkerGlobalScope", "fetch"));
   const request = new Request(input, init);
   const signal = request.signal;
-  signal.throwIfAborted();
+  if (signal.aborted) {
+    // https://fetch.spec.whatwg.org/#abort-fetch: a stream body nobody has read is cancelled.
+    const inner = innerOf(request);
+    if (inner !== null && inner.streamed && !inner.unusable) inner.stream.cancel(signal.reason).catch(() => {});
+    throw signal.reason;
+  }
   const url = request.url;
   if (!url.startsWith("http:") && !url.startsWith("https:")) throw new TypeError(`Fetch API cannot load: ${url}`);
 
   const inner = innerOf(request);
-  const body = inner === null ? null : await inner.consume();
+  const streamed = inner !== null && inner.streamed;
+  const body = inner === null || streamed ? null : await inner.consume();
   signal.throwIfAborted();
 
-  const [id, pending] = ops.fetchStart(request.method, url, headerPairs(request.headers), body, request.redirect);
+  // A stream body is handed to C++, which pulls it as it sends it.
+  const bodyStreamId = streamed ? exportStream(inner.stream) : undefined;
+  let id, pending;
+  try {
+    [id, pending] = ops.fetchStart(request.method, url, headerPairs(request.headers), body, request.redirect,
+      bodyStreamId, streamed ? inner.length ?? undefined : undefined);
+  } catch (error) {
+    if (streamed) cancelBody(bodyStreamId, String(error?.message ?? error));
+    throw error;
+  }
   let unwatch;
   const head = await new Promise((resolve, reject) => {
     pending.then(resolve, reject);
