@@ -100,6 +100,7 @@ EXPECTED = {
         'hostTargetInCallee: ok "function [object JsRpcStub]"',
         'proxyOfObject: ok "function [object JsRpcStub]"',
         "stubBackToOwner: ok 11",
+        'stubToAThirdWorker: ok "110 110"',
         'echoFunction: ok "function"',
     ],
     "/pipelining": [

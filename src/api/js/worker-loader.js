@@ -319,15 +319,15 @@ export class Fetcher extends Shell {
   // An RPC call: see js/rpc/stubs.js. The Worker may still have to load (getCode).
   [rpcSend](path, get, args) {
     return sendThrough(async (pipeline) => {
-      let id;
       try {
-        id = await this.#worker();
+        const id = await this.#worker();
+        return await ops.loaderCall(id, this.#entrypoint, this.#props, this.#limits[0], this.#limits[1], path, get,
+                                    args, pipeline);
       } catch (e) {
-        ops.rpcPipelineBreak(pipeline, serializeThrown(e));  // calls made on this one fail alike
+        // The call was not made (getCode failed, a limit...): calls made on it fail alike.
+        ops.rpcPipelineBreak(pipeline, serializeThrown(e));
         throw e;
       }
-      return ops.loaderCall(id, this.#entrypoint, this.#props, this.#limits[0], this.#limits[1], path, get, args,
-                            pipeline);
     });
   }
 

@@ -178,6 +178,12 @@ const routes = {
       hostTargetInCallee: () => agent.describe(new Tool("t")),
       proxyOfObject: () => agent.describe(new Proxy({}, {})),
       stubBackToOwner: async () => { const counter = await agent.counter(1); return await agent.useCounter(counter); },
+      // A stub from one dynamic Worker handed to another: its calls reach the first.
+      stubToAThirdWorker: async () => {
+        const counter = await agent.counter(100);
+        const other = env.LOADER.get("other", () => code()).getEntrypoint("Agent");
+        return [await other.useCounter(counter), await counter.value].join(" ");
+      },
       echoFunction: async () => typeof (await agent.echo(() => 1)),
     });
   },
