@@ -302,7 +302,7 @@ def pct(a, b):
 
 
 def table(stats, files_by_group, node):
-    lines = ["| Directory | Files | Subtests | Need a WPT server | wisp passed | wisp, of the rest "
+    lines = ["| Directory | Files | Subtests | Need a WPT server | wisp passed | wisp % "
              "| Fail by design | Node 20 passed / total | Node 20 |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     total = collections.Counter()
@@ -324,16 +324,20 @@ def table(stats, files_by_group, node):
 
 
 def reasons_by_group(expectations, prefixes):
-    """Per report row: [(reason, subtest count)], most subtests first; harness reasons count as 0."""
-    out = collections.OrderedDict((group_of(p, prefixes), collections.Counter()) for p in prefixes)
+    """Per report row: (Counter of failure reasons -> subtests, harness reasons count 0; Counter
+    of what the subtests that need a server fetch -> subtests)."""
+    out = collections.OrderedDict((group_of(p, prefixes), (collections.Counter(), collections.Counter()))
+                                  for p in prefixes)
     for key, entry in expectations.items():
         if not in_scope(key, prefixes):
             continue
-        c = out[group_of(key.split("?")[0], prefixes)]
+        fail, server = out[group_of(key.split("?")[0], prefixes)]
         for reason, names in entry.get("fail", {}).items():
-            c[reason] += len(names)
+            fail[reason] += len(names)
         if "harness" in entry:
-            c[f"whole file {entry['harness']['status']}: {entry['harness']['reason']}"] += 0
+            fail[f"whole file {entry['harness']['status']}: {entry['harness']['reason']}"] += 0
+        for reason, names in entry.get("server", {}).items():
+            server[reason] += len(names)
     return out
 
 
@@ -360,11 +364,11 @@ def write_report(path, args, prefixes, stats, files_by_group, node, expectations
         "",
         "## Results",
         "",
-        "Subtests per directory. *Need a WPT server*: subtests that fetch one of wptserve's Python handlers",
-        "or another of its hosts, which this harness does not have; they are listed apart in the",
-        "expectations and left out of the percentage. *Fail by design*: failures kept on purpose, where",
-        "wisp does what Cloudflare Workers does rather than what the test expects (see the reasons below).",
-        "The Node 20 columns count the same files and",
+        "Subtests per directory. *Need a WPT server*: subtests that fetch one of wptserve's Python handlers,",
+        "another of its hosts or a file outside the subset, which this harness does not have; they are",
+        "listed apart in the expectations and left out of the percentage (*wisp %*, of the other subtests).",
+        "*Fail by design*: failures kept on purpose, where wisp does what Cloudflare Workers does rather",
+        "than what the test expects (see the reasons below). The Node 20 columns count the same files and",
         "variants in `shared/wpt/baseline-node20.json` (Node's own run without a server, for calibration;",
         "its total includes the subtests that need a server, and a file that errored under Node adds none).",
         "",
@@ -380,12 +384,16 @@ def write_report(path, args, prefixes, stats, files_by_group, node, expectations
         "From the expectation files (see them for the exact subtests), with the number of subtests each.",
         "",
     ]
-    for group, counter in reasons_by_group(expectations, prefixes).items():
-        if not counter:
+    for group, (fail, server) in reasons_by_group(expectations, prefixes).items():
+        if not fail and not server:
             continue
         out.append(f"- `{group}`")
-        for reason, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
+        for reason, count in sorted(fail.items(), key=lambda kv: (-kv[1], kv[0])):
             out.append(f"  - {reason}" + (f" ({count})" if count else ""))
+        if server:
+            needs = "; ".join(f"{reason.removeprefix('fetches ')} ({count})"
+                              for reason, count in sorted(server.items(), key=lambda kv: (-kv[1], kv[0])))
+            out.append(f"  - *needs a WPT server* ({sum(server.values())}), fetching: {needs}")
     out += [
         "",
         "## How the harness runs a test",
