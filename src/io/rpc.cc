@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "io/failure-error.h"
 #include "io/worker-cache.h"
 #include "io/worker-instance.h"
 #include "io/worker-loader.h"
@@ -18,16 +19,6 @@ Failure fromException(const js::JsException& e) {
   return {Failure::Kind::Exception, e.name(), e.message(), e.stack(), e.location()};
 }
 
-// A callee's failure (it could not run the call), as the error the caller's promise rejects
-// with: same class, same message.
-js::JsError toJsError(const Failure& f) {
-  if (f.kind == Failure::Kind::Exception) {
-    if (f.name == "TypeError") return js::TypeError(f.message);
-    if (f.name == "RangeError") return js::RangeError(f.message);
-    if (f.name == "SyntaxError") return js::SyntaxError(f.message);
-  }
-  return js::Error(f.message);
-}
 
 // The caller's side of an answer: the awaitIo `done` once its I/O has started, or the answer
 // if it came first.

@@ -5,6 +5,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "io/failure-error.h"
 #include "io/worker-cache.h"
 #include "io/worker-instance.h"
 #include "io/worker.h"
@@ -12,16 +13,6 @@
 
 namespace wisp::io {
 namespace {
-
-// A dynamic Worker's failure, as the error its caller's promise rejects with (message kept).
-js::JsError toJsError(const Failure& f) {
-  if (f.kind == Failure::Kind::Exception) {
-    if (f.name == "TypeError") return js::TypeError(f.message);
-    if (f.name == "RangeError") return js::RangeError(f.message);
-    if (f.name == "SyntaxError") return js::SyntaxError(f.message);
-  }
-  return js::Error(f.message);
-}
 
 Worker::IoResult rejectWith(const Failure& f) {
   return [f](js::Lock&) -> js::Value { throw toJsError(f); };

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "js/class.h"
+#include "js/contain-errors.h"
 #include "js/serialize.h"
 #include "js/shell.h"
 
@@ -315,19 +316,6 @@ class Copier {
   v8::Local<v8::Array> work_;   // [original, copy] pairs still to fill
   uint32_t workSize_ = 0;
 };
-
-// Delegate callbacks run inside V8: C++ exceptions must not cross them.
-template <class F>
-bool containErrors(Lock& js, F&& body) {
-  try {
-    body();
-    return true;
-  } catch (const JsError& e) {
-    js.throwError(e);
-  } catch (const Pending&) {
-  }
-  return false;
-}
 
 class RpcWriter final : public v8::ValueSerializer::Delegate {
  public:

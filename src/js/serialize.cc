@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "js/contain-errors.h"
+
 namespace wisp::js {
 namespace {
 
@@ -163,20 +165,6 @@ class PlatformObjectScan {
   v8::Local<v8::Set> seen_;
   v8::Local<v8::Map> prototypes_;
 };
-
-// Delegate callbacks run inside V8: C++ exceptions must not cross them. Each one turns a
-// JsError into a pending JS exception and reports failure the V8 way.
-template <class F>
-bool containErrors(Lock& js, F&& body) {
-  try {
-    body();
-    return true;
-  } catch (const JsError& e) {
-    js.throwError(e);
-  } catch (const Pending&) {
-  }
-  return false;
-}
 
 class SerializerDelegate final : public v8::ValueSerializer::Delegate {
  public:
