@@ -14,21 +14,12 @@
 #include "io/worker.h"
 #include "server/admin-api.h"
 #include "server/config.h"
-#include "server/every-loop.h"
 #include "server/execute-api.h"
-#include "server/hop-by-hop.h"
+#include "server/host-workers.h"
 #include "server/http-server.h"
-#include "server/worker-bodies.h"
 
 namespace wisp::server {
 namespace {
-
-std::mutex gLogMutex;
-
-void logLine(const std::string& line) {
-  std::lock_guard lock(gLogMutex);
-  std::cerr << line << "\n";
-}
 
 // Each isolate holds about 20 memory mappings, and V8 aborts the process when mmap fails at
 // vm.max_map_count (65530 by default: about 3,600 isolates). The cache's count is kept below what
@@ -52,120 +43,22 @@ uint32_t cachedWorkersTheKernelAllows(uint32_t configured) {
 // A loader binding's namespace: bindings with the same `id` share their cached Workers.
 std::string loaderNamespace(const LoaderBinding& l) { return l.id.value_or("binding:" + l.binding); }
 
-// The configured host Worker, one instance per event loop (an isolate runs on one thread). A
-// condemned instance (a limit was breached) is replaced before the next request.
-class HostWorkers final : public LoaderDirectory {
- public:
-  HostWorkers(const Config& config, HttpServer& server, std::shared_ptr<io::CacheBudget> budget)
-      : config_(config), budget_(std::move(budget)) {
-    for (size_t i = 0; i < server.loopCount(); i++) loops_.push_back(std::make_unique<Loop>(server.loop(i)));
-  }
-
-  size_t loopCount() const override { return loops_.size(); }
-
-  void forEachLoader(std::function<void(size_t, io::WorkerLoader*)> each, boost::asio::io_context& origin,
-                     std::function<void()> done) override {
-    std::vector<boost::asio::io_context*> iocs;
-    for (auto& l : loops_) iocs.push_back(&l->ioc);
-    onEveryLoop(
-        iocs,
-        [this, each = std::move(each)](size_t i) {
-          auto& worker = loops_[i]->worker;
-          each(i, worker ? static_cast<io::WorkerLoader*>(worker->workerLoader()) : nullptr);
-        },
-        origin, std::move(done));
-  }
-
-  void handle(Request request, Responder responder) {
-    Loop* loop = nullptr;
-    for (auto& l : loops_)
-      if (&l->ioc == request.loop) loop = l.get();
-    if (!loop) return responder.fail();
-    auto method = request.method, url = request.url;
-    // Hop-by-hop fields describe this connection, not the request: the Worker does not see them.
-    io::HeaderList headers;
-    for (auto& [name, value] : request.headers) {
-      if (!isHopByHop(name)) headers.emplace_back(name, value);
-    }
-    // The Worker runs as soon as the head is in; it reads the body from the socket as it goes,
-    // and its response body is written as it is produced (server/worker-bodies.h).
-    io::HttpRequest req{method, url, headers, {}};
-    attachRequestBody(request, req);
-    withWorker(*loop, [this, req = std::move(req), responder](std::shared_ptr<io::Worker> worker,
-                                                              std::optional<io::Failure> failure) mutable {
-      if (failure) return internalError(responder, *failure);
-      io::Worker::FetchOptions options;
-      options.streamResponse = true;
-      worker->fetch(
-          std::move(req), "default",
-          [responder](io::FetchResult r) mutable {
-            if (r.error) return internalError(responder, *r.error);
-            sendResponse(responder, std::move(*r.response));
-          },
-          std::move(options));
-    });
-  }
-
- private:
-  struct Loop {
-    explicit Loop(boost::asio::io_context& c) : ioc(c) {}
-    boost::asio::io_context& ioc;
-    std::shared_ptr<io::Worker> worker;
-    bool ready = false;
-    std::vector<std::function<void(std::shared_ptr<io::Worker>, std::optional<io::Failure>)>> waiting;
+// The configured host Worker's options: limits, `vars`, its Worker Loader bindings, the network.
+io::Worker::Options hostOptions(const Config& config, std::shared_ptr<io::CacheBudget> budget) {
+  io::Worker::Options options;
+  options.limits = config.wisp.limits.toLimits();
+  options.envJson = config.vars.dump();
+  options.loader.budget = std::move(budget);
+  options.loader.idleSeconds = config.wisp.cache.idleSeconds;
+  options.loader.maxConcurrentPerRequest = config.wisp.loader.maxConcurrentPerRequest;
+  for (auto& l : config.workerLoaders) options.workerLoaders.push_back({l.binding, loaderNamespace(l)});
+  options.outbound = config.wisp.egress.toOutbound();  // fetch() reaches the network (wisp.egress)
+  options.onLog = [](const io::LogEntry& e) {
+    logLine(nlohmann::json{{"type", "console"}, {"level", api::logLevelName(e.level)}, {"time", e.timeMs},
+                           {"message", e.message}}.dump());
   };
-
-  using Ready = std::function<void(std::shared_ptr<io::Worker>, std::optional<io::Failure>)>;
-
-  // Gives `ready` this loop's started host Worker, starting (or replacing) it first if needed.
-  void withWorker(Loop& loop, Ready ready) {
-    if (loop.worker && loop.ready && !loop.worker->condemned()) return ready(loop.worker, std::nullopt);
-    loop.waiting.push_back(std::move(ready));
-    if (loop.worker && !loop.ready) return;  // starting
-    io::Worker::Options options;
-    options.limits = config_.wisp.limits.toLimits();
-    options.envJson = config_.vars.dump();
-    options.loader.budget = budget_;
-    options.loader.idleSeconds = config_.wisp.cache.idleSeconds;
-    options.loader.maxConcurrentPerRequest = config_.wisp.loader.maxConcurrentPerRequest;
-    for (auto& l : config_.workerLoaders) options.workerLoaders.push_back({l.binding, loaderNamespace(l)});
-    options.outbound = config_.wisp.egress.toOutbound();  // fetch() reaches the network (wisp.egress)
-    options.onLog = [](const io::LogEntry& e) {
-      logLine(nlohmann::json{{"type", "console"}, {"level", api::logLevelName(e.level)}, {"time", e.timeMs},
-                             {"message", e.message}}.dump());
-    };
-    try {
-      loop.worker = io::Worker::create(loop.ioc, io::loadWorkerCodeFromPath(config_.main), options);
-    } catch (const std::exception& e) {
-      return flush(loop, io::Failure{io::Failure::Kind::Exception, "Error", e.what(), "", ""});
-    }
-    loop.ready = false;
-    loop.worker->start([this, &loop](std::optional<io::Failure> f) {
-      if (f) {
-        loop.worker.reset();
-        return flush(loop, f);
-      }
-      loop.ready = true;
-      flush(loop, std::nullopt);
-    });
-  }
-
-  void flush(Loop& loop, std::optional<io::Failure> failure) {
-    auto waiting = std::move(loop.waiting);
-    loop.waiting.clear();
-    for (auto& w : waiting) w(failure ? nullptr : loop.worker, failure);
-  }
-
-  // The client gets a plain 500 that leaks nothing; the operator gets the details.
-  static void internalError(Responder& responder, const io::Failure& f) {
-    logLine(nlohmann::json{{"type", "error"}, {"message", f.text()}, {"stack", f.stack}}.dump());
-    responder.send(500, {{"content-type", "text/plain;charset=UTF-8"}}, "Internal Server Error\n");
-  }
-
-  const Config& config_;
-  std::shared_ptr<io::CacheBudget> budget_;
-  std::vector<std::unique_ptr<Loop>> loops_;
-};
+  return options;
+}
 
 }  // namespace
 
@@ -217,11 +110,12 @@ int runServe(const ServeFlags& flags) {
     if (host) host->handle(std::move(request), std::move(responder));
     else api->handle(std::move(request), std::move(responder));
   });
+  std::vector<boost::asio::io_context*> loops;
+  for (size_t i = 0; i < server.loopCount(); i++) loops.push_back(&server.loop(i));
   if (!config.main.empty()) {
-    host = std::make_unique<HostWorkers>(config, server, budget);
+    host = std::make_unique<HostWorkers>([main = config.main] { return io::loadWorkerCodeFromPath(main); },
+                                         hostOptions(config, budget), loops);
   } else {
-    std::vector<boost::asio::io_context*> loops;
-    for (size_t i = 0; i < server.loopCount(); i++) loops.push_back(&server.loop(i));
     api = std::make_unique<ExecuteApi>(
         ExecuteApiOptions{config.wisp.limits.toLimits(), config.wisp.apiToken, budget, config.wisp.cache.idleSeconds,
                           config.wisp.egress.toOutbound()},
