@@ -59,6 +59,13 @@ RPC_PATHS = [
     "/pipelining", "/disposal", "/size-limit", "/env", "/env-refused", "/props",
 ]
 
+# globalOutbound (tests/e2e/hosts/loader-egress; egress_test.py checks the routes that need a local
+# upstream or wisp's own settings): null, and an entrypoint of the host as the gateway, with props.
+EGRESS_PATHS = [
+    "/null?up=http://127.0.0.1:9", "/gateway", "/gateway-plain", "/gateway-default", "/gateway-throws",
+    "/gateway-get", "/gateway-subrequests", "/gateway-connect?up=http://127.0.0.1:9", "/bad-outbound",
+]
+
 # Not sent to workerd: its Worker Loader does not enforce `limits`, so these dynamic Workers would
 # spin forever (docs/differences.md, "Limits are enforced"). loader_test.py checks wisp's answers.
 NOT_SENT = {("loader", "/cpu"), ("loader", "/entrypoint-limits")}
@@ -127,6 +134,17 @@ INTENDED = {
               "implemented since it does not make sense at the edge; use \"manual\" and check the response status code)."),
         (200, "error TypeError: Fetcher.fetch() to https://dyn.example/start was redirected to https://dyn.example/end, "
               "and the request's redirect mode is \"error\".")),
+    ("loader-egress", "/gateway-subrequests", 1): (
+        "wisp enforces limits.subRequests on a dynamic Worker (its gateway calls count); workerd does not",
+        (200, "[201,201,201]"),
+        (200, '[201,201,"Error: Too many subrequests. This Worker is allowed 2 per invocation."]')),
+    ("loader-egress", "/gateway-connect?up=http://127.0.0.1:9", 1): (
+        "wisp has no TCP sockets, so connect() throws; workerd hands the socket to the gateway",
+        (200, re.compile(r'\{"fetch":\{"status":201,.*"props\\":\{\\"tag\\":\\"c\\"\}\}"\},"connect":"no error"\}')),
+        (200, '{"fetch":{"status":201,"statusText":"Made","url":"http://127.0.0.1:9/hello","headers":{"content-type":'
+              '"text/plain;charset=UTF-8","x-gateway":"echo"},"body":"{\\"method\\":\\"GET\\",\\"url\\":\\"http://127.0.0.1:9/hello'
+              '\\",\\"headers\\":{},\\"body\\":\\"\\",\\"props\\":{\\"tag\\":\\"c\\"}}"},"connect":"Error: connect() is not '
+              'supported by wisp: it has no TCP sockets yet. Use fetch() for HTTP."}')),
 }
 
 # Where wisp does not match workerd yet: (host, path, occurrence) -> what differs. The test checks
@@ -302,6 +320,7 @@ def main():
     compare("loader", LOADER_PATHS, cases)
     compare("loader-differential", DIFFERENTIAL_PATHS, cases)
     compare("loader-rpc", RPC_PATHS, cases)
+    compare("loader-egress", EGRESS_PATHS, cases)
     for gap in gaps:
         print("known gap: " + gap)
     cases.report()
