@@ -213,8 +213,10 @@ class DeserializerDelegate final : public v8::ValueDeserializer::Delegate {
     v8::Local<v8::Object> blank;
     containErrors(js_, [&] {
       uint32_t tag = 0;
+      // A native Error, not a DOMException: V8 runs no JavaScript while it deserialises, and
+      // constructing a DOMException would (V8's own text for the same failure).
       if (!deserializer_->ReadUint32(&tag) || tag != kJsPlatformObjectTag)
-        throw dataCloneError("Unable to deserialize cloned data.");
+        throw Error("Unable to deserialize cloned data.");
       auto data = js_.check(deserializer_->ReadValue(js_.context()));
       blank = newPlatformObject(js_, Value(v8::Object::New(js_.isolate())->GetPrototype())).local().As<v8::Object>();
       // Globals: V8 closes its handle scope when this callback returns.

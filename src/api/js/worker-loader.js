@@ -13,13 +13,15 @@ import { deliverTail, outboundTarget } from "./entrypoints.js";
 import { DOMException } from "./dom-exception.js";
 import { Shell } from "./rpc/shell.js";
 import { rpcTransfer, serialize, serializeThrown } from "./rpc/serialize.js";
-import { JsRpcProperty, rpcSend, sendThrough } from "./rpc/stubs.js";
+import { JsRpcProperty, ServiceStub, rpcSend, sendThrough } from "./rpc/stubs.js";
 
 // Loaded Workers by namespace and name, for this host Worker (one isolate): a promise of the
 // Worker's id, or of getCode's failure, which every later call with that name gets too.
 const named = new Map();
-// The `tails` of each loaded Worker, by id.
+// The `tails` of each loaded Worker, by id. An unnamed Worker's entry goes when V8 collects the
+// object that holds its lease (its id is never used again).
 const tailsById = new Map();
+const forgetTails = new FinalizationRegistry((id) => tailsById.delete(id));
 
 function fieldType(field, type) {
   return new TypeError(`Incorrect type for the '${field}' field on 'WorkerCode': the provided value is not of type '${type}'.`);
@@ -122,8 +124,12 @@ function tailsOf(tails) {
 function loadNow(ns, name, args, held = undefined) {
   const id = ops.loaderLoad(ns, name, ...args, args.outbound, args.compatibility);
   if (held) held.lease = ops.loaderHold(id);
-  if (args.tails.length) tailsById.set(id, args.tails);
-  else tailsById.delete(id);
+  if (args.tails.length) {
+    tailsById.set(id, args.tails);
+    if (held) forgetTails.register(held, id);
+  } else {
+    tailsById.delete(id);
+  }
   return id;
 }
 
@@ -395,6 +401,9 @@ export class Fetcher extends Shell {
     return [status, statusText, headers, bytes];
   }
 }
+// A Fetcher is a ServiceStub, as in workerd (`instanceof ServiceStub` from "cloudflare:workers");
+// it defines everything it inherits from there.
+Object.setPrototypeOf(Fetcher.prototype, ServiceStub.prototype);
 configureInterface(Fetcher);
 
 // env[binding] for each `worker_loaders` binding; bindings: [[binding, namespace], ...].
