@@ -335,6 +335,12 @@ def a_kept_fetcher_alone_keeps_its_worker():
 
 
 @case
+def an_rpc_stub_from_an_unnamed_worker_keeps_it_loaded():
+    # The count goes on: the same Worker answered all three calls, none was loaded again.
+    assert get(open_server, "/rpc-stub-outlives-its-worker-stub") == (200, "1 2 3")
+
+
+@case
 def a_call_in_flight_finishes_after_its_stub_is_collected():
     assert get(open_server, "/in-flight") == (200, "1")
 

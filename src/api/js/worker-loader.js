@@ -322,7 +322,8 @@ export class Fetcher extends Shell {
     this.#limits = limits;
   }
 
-  // An RPC call: see js/rpc/stubs.js. The Worker may still have to load (getCode).
+  // An RPC call: see js/rpc/stubs.js. The Worker may still have to load (getCode). Stubs it
+  // returns keep it loaded as this Fetcher does: they hold the same closure (its lease).
   [rpcSend](path, get, args) {
     return sendThrough(async (pipeline) => {
       try {
@@ -334,7 +335,7 @@ export class Fetcher extends Shell {
         ops.rpcPipelineBreak(pipeline, serializeThrown(e));
         throw e;
       }
-    });
+    }, this.#worker);
   }
 
   [rpcTransfer]() {

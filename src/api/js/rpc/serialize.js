@@ -25,7 +25,7 @@ export const rpcTransfer = Symbol("rpcTransfer");
 // This Worker's exports: id -> { object, allowInstance, target }.
 export const exported = new Map();
 
-// How a received reference becomes a stub (stubs.js): (import) -> object.
+// How a received reference becomes a stub (stubs.js): (import, keeper) -> object.
 let makeStub = null;
 export function setStubMaker(fn) {
   makeStub = fn;
@@ -103,11 +103,11 @@ export function serialize(value, limited = false) {
 }
 
 // -> { value, stubs }: `stubs` are those the value holds. `longLived`: they are not disposed
-// with the current invocation (a Worker's env).
-export function deserialize(payload, longLived = false) {
+// with the current invocation (a Worker's env). `keeper`: held by every stub made (stubs.js).
+export function deserialize(payload, longLived = false, keeper = undefined) {
   const stubs = [];
   const value = ops.rpcDeserialize(payload, hooks, (imp) => {
-    const stub = makeStub(imp);
+    const stub = makeStub(imp, keeper);
     stubs.push(stub);
     return stub;
   }, longLived);

@@ -8,9 +8,12 @@
 //
 // All are shells (shell.js): any property name the class does not define is an RPC name. A
 // root (JsRpcStub, ServiceStub, the Worker Loader's Fetcher, a JsRpcPromise) sends calls with
-// [rpcSend](path, get, args) -> [Promise<value>, pipeline | undefined]. A call made on a
+// [rpcSend](path, get, args) -> [Promise<value>, pipeline | undefined, keeper]. A call made on a
 // JsRpcPromise before it settles travels with the call it depends on and runs on the callee's
 // raw result (one round trip for `await stub.a().b()`); after, it is applied to the value.
+// `keeper` is what keeps the Worker on the other side loaded (an unnamed dynamic Worker lives
+// while something holds its lease): every stub received from it, directly or through other
+// stubs, holds the keeper too, so it works for as long as it is held.
 import { ops } from "../ops.js";
 import { headerPairs } from "../fetch/headers.js";
 import { innerOf } from "../fetch/body.js";
@@ -47,26 +50,27 @@ const propertyDispatcher = {
 export function callPath(root, path, args) {
   let promise;
   let pipeline;
+  let keeper;
   try {
     const payload = args === undefined ? undefined : serialize(args, true);
-    [promise, pipeline] = root[rpcSend](path, args === undefined, payload);
+    [promise, pipeline, keeper] = root[rpcSend](path, args === undefined, payload);
   } catch (e) {
     promise = Promise.reject(e);
   }
-  return new JsRpcPromise(internalKey, promise, pipeline);
+  return new JsRpcPromise(internalKey, promise, pipeline, keeper);
 }
 
 // [rpcSend] of a root whose calls go out through `send(pipeline)` (an op returning a promise of
 // the answer); the pipeline is the returned promise's.
-export function sendThrough(send) {
+export function sendThrough(send, keeper) {
   const pipeline = ops.rpcPipeline();
-  return [send(pipeline).then(receive), pipeline];
+  return [send(pipeline).then((answer) => receive(answer, keeper)), pipeline, keeper];
 }
 
 // The value of a call's answer ([ok, RpcPayload], from C++), or the error it threw.
-export function receive(answer) {
+export function receive(answer, keeper) {
   const [ok, payload] = answer;
-  const { value, stubs } = deserialize(payload);
+  const { value, stubs } = deserialize(payload, false, keeper);
   payload.release();  // read once: what it referenced now lives in the stubs
   if (!ok) throw rebuildThrown(value);
   // Disposing a result disposes the stubs it holds (a stub is its own disposer).
@@ -83,22 +87,24 @@ function isRoot(value) {
   return (typeof value === "object" || typeof value === "function") && value !== null && rpcSend in value;
 }
 
-function sendOnImport(imp, path, get, payload) {
-  if (imp.disposed) return [Promise.reject(disposedError()), undefined];
-  return sendThrough((pipeline) => ops.rpcCall(imp, path, get, payload, pipeline));
+function sendOnImport(imp, path, get, payload, keeper) {
+  if (imp.disposed) return [Promise.reject(disposedError()), undefined, keeper];
+  return sendThrough((pipeline) => ops.rpcCall(imp, path, get, payload, pipeline), keeper);
 }
 
 export class JsRpcStub extends Shell {
   #import;
+  #keeper;
 
-  constructor(key, imp) {
+  constructor(key, imp, keeper) {
     if (key !== internalKey) illegalConstructor();
     super(key, propertyDispatcher, true);
     this.#import = imp;
+    this.#keeper = keeper;
   }
 
   dup() {
-    return new JsRpcStub(internalKey, this.#import.dup());
+    return new JsRpcStub(internalKey, this.#import.dup(), this.#keeper);
   }
 
   [Symbol.dispose]() {
@@ -106,7 +112,7 @@ export class JsRpcStub extends Shell {
   }
 
   [rpcSend](path, get, payload) {
-    return sendOnImport(this.#import, path, get, payload);
+    return sendOnImport(this.#import, path, get, payload, this.#keeper);
   }
 
   [rpcTransfer]() {
@@ -122,11 +128,13 @@ const nullBodyStatus = [101, 103, 204, 205, 304];
 // invocation of that entrypoint with the props it was given.
 export class ServiceStub extends Shell {
   #import;
+  #keeper;
 
-  constructor(key, imp) {
+  constructor(key, imp, keeper) {
     if (key !== internalKey) illegalConstructor();
     super(key, propertyDispatcher, false);
     this.#import = imp;
+    this.#keeper = keeper;
   }
 
   async fetch(input, init = undefined) {
@@ -141,7 +149,7 @@ export class ServiceStub extends Shell {
   }
 
   [rpcSend](path, get, payload) {
-    return sendOnImport(this.#import, path, get, payload);
+    return sendOnImport(this.#import, path, get, payload, this.#keeper);
   }
 
   [rpcTransfer]() {
@@ -151,7 +159,8 @@ export class ServiceStub extends Shell {
 }
 nameClass(ServiceStub, "ServiceStub", "Fetcher");
 
-setStubMaker((imp) => (imp.isEntrypoint ? new ServiceStub(internalKey, imp) : new JsRpcStub(internalKey, imp)));
+setStubMaker((imp, keeper) =>
+  (imp.isEntrypoint ? new ServiceStub(internalKey, imp, keeper) : new JsRpcStub(internalKey, imp, keeper)));
 
 export class JsRpcProperty extends Shell {
   #parent;
@@ -199,13 +208,15 @@ const dispatcherFor = {
 export class JsRpcPromise extends Shell {
   #promise;
   #pipeline;  // an RpcPipelineHandle while calls can still go with this one
+  #keeper;
   #disposed = false;
 
-  constructor(key, promise, pipeline) {
+  constructor(key, promise, pipeline, keeper) {
     if (key !== internalKey) illegalConstructor();
     super(key, propertyDispatcher, true);
     this.#promise = promise;
     this.#pipeline = pipeline;
+    this.#keeper = keeper;
   }
 
   then(onFulfilled, onRejected) {
@@ -232,10 +243,10 @@ export class JsRpcPromise extends Shell {
     if (this.#pipeline !== undefined) {
       const next = ops.rpcPipeline();
       const answer = ops.rpcPipelineCall(this.#pipeline, path, get, payload, next);
-      if (answer !== undefined) return [answer.then(receive), next];
+      if (answer !== undefined) return [answer.then((a) => receive(a, this.#keeper)), next, this.#keeper];
       this.#pipeline = undefined;  // settled: the value is (about to be) here
     }
-    return [this.#promise.then((value) => sendOnValue(value, path, get, payload)), undefined];
+    return [this.#promise.then((value) => sendOnValue(value, path, get, payload)), undefined, this.#keeper];
   }
 }
 nameClass(JsRpcPromise, "JsRpcPromise");

@@ -83,6 +83,19 @@ const COUNTER = `
     },
   };`;
 
+// An entrypoint that hands out RpcTargets; the module-level count shows whether the Worker (and
+// so its state) is still the same one.
+const HANDS_OUT_COUNTERS = `
+  import { WorkerEntrypoint, RpcTarget } from "cloudflare:workers";
+  let total = 0;
+  class Counter extends RpcTarget {
+    next() { return ++total; }
+    child() { return new Counter(); }
+  }
+  export default class extends WorkerEntrypoint {
+    counter() { return new Counter(); }
+  };`;
+
 async function call(stub, path = "/") {
   return (await stub.getEntrypoint().fetch("http://dynamic" + path)).text();
 }
@@ -155,6 +168,17 @@ async function route(request, env, ctx) {
     return new Response(await (await kept.fetcher.fetch("http://dynamic/")).text());
   }
   if (path === "/kept-entrypoint-again") return new Response(await (await kept.fetcher.fetch("http://dynamic/")).text());
+  if (path === "/rpc-stub-outlives-its-worker-stub") {
+    // Only RpcTarget stubs the Worker returned are held (stubs last for the invocation that got
+    // them, as in Workers): they keep the Worker loaded, and so does a stub that stub returned.
+    const counter = await env.LOADER.load(code(HANDS_OUT_COUNTERS)).getEntrypoint().counter();
+    const child = await counter.child();
+    for (let i = 0; i < 2; i++) {
+      collect();  // the WorkerStub and its Fetcher are garbage now
+      await new Promise((resolve) => setTimeout(resolve, 10));  // an unload would run meanwhile
+    }
+    return new Response(`${await counter.next()} ${await child.next()} ${await counter.next()}`);
+  }
   if (path === "/drop") {
     kept = {};
     return new Response("dropped");
