@@ -267,6 +267,13 @@ def byte_bodies_keep_their_content_length():
 
 
 @case
+def a_fixed_length_stream_goes_out_with_its_content_length():
+    status, headers, data = host.request("GET", "/fixed-length")
+    assert status == 200 and data == b"hello world", (status, data)
+    assert headers.get("content-length") == "11" and "transfer-encoding" not in headers, headers
+
+
+@case
 def a_200_mb_echo_streams_without_growing_the_server():
     # Warm up (the isolate and its first stream), then take the resident size.
     host.request("POST", "/echo", b"warm" * 1000)

@@ -186,7 +186,7 @@ function isSharedView(view) {
 export function extractBody(object, prefix, context) {
   if (isReadableStream(object)) {
     if (bodyStreams().isUnusable(object)) throw new TypeError(disturbedStreamMessage);
-    return { body: InnerBody.fromStream(object), type: null };
+    return { body: InnerBody.fromStream(object, bodyStreams().knownLength(object)), type: null };
   }
   if (ArrayBuffer.isView(object) && !isSharedView(object)) {
     return { body: new InnerBody(ownBytes(object)), type: null };

@@ -24,6 +24,18 @@ export function isReadableStream(value) {
   }
 }
 
+// Streams whose length is known before they are read (a FixedLengthStream's readable): a body
+// made from one has that length (a Content-Length on the wire), as in Workers.
+const knownLengths = new WeakMap();
+
+export function setKnownLength(stream, length) {
+  knownLengths.set(stream, length);
+}
+
+export function knownLength(stream) {
+  return knownLengths.get(stream) ?? null;
+}
+
 export function isLocked(stream) {
   return Reflect.apply(lockedGetter, stream, []);
 }

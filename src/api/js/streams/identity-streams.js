@@ -11,6 +11,7 @@
 import { utf8Encode } from "../fetch/body.js";
 import { configureInterface, converters, constructPrefix, isObject, makeException } from "../webidl.js";
 import { ReadableStream, TransformStream, WritableStream } from "./standard.js";
+import { setKnownLength } from "./body-streams.js";
 
 const notBytesMessage = "This TransformStream is being used as a byte stream, but received an object of " +
   "non-ArrayBuffer/ArrayBufferView type on its writable side.";
@@ -204,6 +205,7 @@ export class IdentityTransformStream extends TransformStream {
     const { readable, writable } = identityPipe(highWaterMark, isFixed ? expectedLength : null);
     this._readable = readable;
     this._writable = writable;
+    if (isFixed) setKnownLength(readable, expectedLength);
   }
 }
 

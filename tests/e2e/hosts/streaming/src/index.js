@@ -11,6 +11,15 @@ export default {
       case "/length":
         return new Response(String((await request.arrayBuffer()).byteLength));
 
+      // A FixedLengthStream's readable: its length is known before the bytes are written.
+      case "/fixed-length": {
+        const { readable, writable } = new FixedLengthStream(11);
+        const writer = writable.getWriter();
+        writer.write(new TextEncoder().encode("hello "));
+        writer.write(new TextEncoder().encode("world")).then(() => writer.close());
+        return new Response(readable);
+      }
+
       // `?count` chunks written after the Response is returned, 50 ms apart, then closed.
       case "/slow": {
         const { readable, writable } = new TransformStream();
