@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,7 @@ struct UpstreamSpec {
   std::string name;                  // its namespace in the generated API (unique; a JS identifier
                                      // after sanitising)
   std::vector<std::string> command;  // stdio: argv of the process to start (PATH is searched)
+  std::vector<std::pair<std::string, std::string>> env;  // stdio only: added to wisp's environment
   std::string url;                   // or streamable HTTP: the server's MCP endpoint
   std::vector<std::pair<std::string, std::string>> headers;  // HTTP only, e.g. Authorization
   double callTimeoutSeconds = 60;    // a tools/call with no answer by then fails
@@ -47,6 +49,8 @@ class Upstreams {
 
   // Starts nothing yet: each upstream is connected on first use. An upstream process that exits is
   // started again on the next call; the calls in flight when it died fail with a clear error.
+  // Throws std::invalid_argument for a spec without a name, with a name used twice, or with
+  // neither or both of `command` and `url`.
   static std::shared_ptr<Upstreams> create(std::vector<UpstreamSpec> specs);
 
   virtual const std::vector<UpstreamSpec>& specs() const = 0;
