@@ -184,6 +184,18 @@ function convertCallback(callback, prefix) {
 let listenersOf;
 // The global object is an EventTarget that no constructor made (global-scope.js).
 const globalListeners = new Map();
+// EventTargets made as host objects, so that structuredClone can transfer them (MessagePort,
+// messaging/): #listeners cannot be added to an object the constructor did not make.
+const adoptedListeners = new WeakMap();  // object -> its listener map
+const listenerChanges = new WeakMap();   // listener map -> onChange(type, count)
+
+// Makes `object` an EventTarget; onChange(type, count) runs after a listener of `type` is added
+// or removed (workerd starts a MessagePort when it gets a "message" listener).
+export function adoptEventTarget(object, onChange) {
+  const listeners = new Map();
+  adoptedListeners.set(object, listeners);
+  listenerChanges.set(listeners, onChange);
+}
 
 // https://dom.spec.whatwg.org/#interface-eventtarget
 export class EventTarget {
@@ -193,6 +205,8 @@ export class EventTarget {
   static {
     listenersOf = (target) => {
       if (target === globalThis) return globalListeners;
+      const adopted = adoptedListeners.get(target);
+      if (adopted) return adopted;
       if (!isObject(target) || !(#listeners in target)) illegalInvocation();
       return target.#listeners;
     };
@@ -216,6 +230,7 @@ export class EventTarget {
     if (list.some((l) => l.callback === callback && l.capture === capture)) return;
     const listener = { callback, capture, passive, once, removed: false };
     list.push(listener);
+    listenerChanges.get(listeners)?.(type, list.length);
     if (signal) abortSignals.onAbort(signal, () => removeListener(listeners, type, listener));
   }
 
@@ -279,6 +294,7 @@ function removeListener(listeners, type, listener) {
   const list = listeners.get(type);
   const i = list ? list.indexOf(listener) : -1;
   if (i >= 0) list.splice(i, 1);
+  listenerChanges.get(listeners)?.(type, list?.length ?? 0);
 }
 
 // https://dom.spec.whatwg.org/#concept-event-listener-inner-invoke

@@ -72,6 +72,11 @@ installGlobalPrototype();  // the global is an EventTarget (global-scope.js)
 // whatwg-url's classes are not made with configureInterface(); structuredClone must refuse them.
 markPlatformInterface(URL, "URL");
 markPlatformInterface(URLSearchParams, "URLSearchParams");
+// As in workerd: the static methods exist, but there are no blob: URLs.
+for (const name of ["createObjectURL", "revokeObjectURL"]) {
+  const method = { [name]() { throw new Error(`URL.${name}() is not implemented`); } }[name];
+  Object.defineProperty(URL, name, { value: method, writable: true, enumerable: true, configurable: true });
+}
 
 // Globals of the lazy areas (lazy.js): each area loads when one of its globals is first read.
 defineLazyGlobals("streams", [
@@ -85,6 +90,7 @@ defineLazyGlobals("file", ["Blob", "File", "FormData"]);
 defineLazyGlobals("compression", ["CompressionStream", "DecompressionStream"]);
 defineLazyGlobals("urlpattern", ["URLPattern"]);
 defineLazyGlobals("webcrypto", ["SubtleCrypto", "CryptoKey"]);
+defineLazyGlobals("messaging", ["MessageEvent", "MessageChannel", "MessagePort"]);
 
 Object.assign(internals, {
   DOMException,

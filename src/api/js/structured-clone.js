@@ -39,14 +39,24 @@
 //     before that one. It must not depend on the global (the interface may have been deleted
 //     from it).
 //
-// Transfer: only ArrayBuffers so far (detached after the clone). Transferable platform objects
-// (MessagePort, streams) would need a third hook; none exists yet.
+// Transfer: ArrayBuffers (C++ detaches them) and platform objects registered with
+// defineTransferable() (MessagePort, messaging/), which must be host objects as in step 1:
+//
+//   defineTransferable(MessagePort, "MessagePort", {
+//     isDetached(port) { ... },   // true: a DataCloneError, as for a detached ArrayBuffer
+//     transfer(port) { ... },     // builds the new object with `new`, as deserialize() does,
+//                                 // moves the state over and leaves `port` detached
+//   });
+//
+// transfer() runs once the whole value is serialised (so a failure leaves the objects as they
+// were), for each object of the list, where the value holds it or not.
 import { ops } from "./ops.js";
 import { loadArea } from "./lazy.js";
 import {
-  converters, createDictionaryConverter, createSequenceConverter, isInterfacePrototype, methodPrefix,
+  converters, createDictionaryConverter, createSequenceConverter, isInterfacePrototype, isObject, methodPrefix,
   requiredArguments,
 } from "./webidl.js";
+import { DOMException } from "./dom-exception.js";
 
 // While deserialisation steps run: the object V8 put in the clone, for newPlatformObject.
 let blank = null;
@@ -93,6 +103,25 @@ export function defineSerializable(Class, tag, { serialize, deserialize }) {
   deserializeByTag.set(tag, deserialize);
 }
 
+const transferByPrototype = new Map();  // Class.prototype -> { tag, isDetached, transfer }
+
+export function defineTransferable(Class, tag, steps) {
+  transferByPrototype.set(Class.prototype, { tag, ...steps });
+}
+
+function transferStepsOf(object) {
+  if (!isObject(object)) return undefined;
+  for (let proto = Object.getPrototypeOf(object); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const steps = transferByPrototype.get(proto);
+    if (steps) return steps;
+  }
+  return undefined;
+}
+
+// While structuredClone() runs with platform objects in its transfer list: those objects.
+let transferring = null;
+const transferTag = "wisp:transferred";
+
 // What C++ calls (src/js/serialize.cc).
 const hooks = {
   // The interface whose prototype object `prototype` is (configureInterface's name), or undefined.
@@ -105,6 +134,9 @@ const hooks = {
   // -> [tag, data], or undefined when the object has no serialisation steps (C++ then throws
   // DataCloneError).
   serialize(object) {
+    // A transferred object is written as its index; deserialize() then calls its transfer().
+    const index = transferring?.indexOf(object) ?? -1;
+    if (index >= 0) return [transferTag, index];
     for (let proto = Object.getPrototypeOf(object); proto !== null; proto = Object.getPrototypeOf(proto)) {
       const steps = stepsByPrototype.get(proto);
       if (steps) return [steps.tag, steps.serialize(object)];
@@ -113,6 +145,7 @@ const hooks = {
   },
   // Builds `object` (a blank host object already in the clone) from serialize()'s result.
   deserialize(object, [tag, data]) {
+    if (tag === transferTag) return transferInto(object, transferring[data]);
     if (!deserializeByTag.has(tag) && Object.hasOwn(areaOfTag, tag)) loadArea(areaOfTag[tag]);
     const deserialize = deserializeByTag.get(tag);
     if (!deserialize) throw new TypeError(`wisp: no deserialisation steps for ${tag}`);
@@ -134,7 +167,50 @@ export function structuredClone(value, options = undefined) {
   requiredArguments(arguments.length, 1, prefix);
   // The sequence converter makes any iterable a real Array, which is what C++ reads.
   const { transfer } = convertOptions(options, prefix, "parameter 2");
-  return ops.structuredClone(value, transfer, hooks);
+  if (!transfer.some((item) => transferStepsOf(item))) return ops.structuredClone(value, transfer, hooks);
+  return cloneTransferringPlatformObjects(value, transfer);
+}
+
+// https://html.spec.whatwg.org/#structuredserializewithtransfer with platform objects in the
+// transfer list: C++ gets the ArrayBuffers; the objects go through `transferring`.
+function cloneTransferringPlatformObjects(value, transfer) {
+  const objects = new Map();
+  const buffers = [];
+  transfer.forEach((item, i) => {
+    const steps = transferStepsOf(item);
+    if (!steps) {
+      buffers.push(item);  // C++ checks it is a transferable ArrayBuffer
+    } else if (objects.has(item)) {
+      throw new DOMException(`${steps.tag} at index ${i} is a duplicate of an earlier ${steps.tag}.`, "DataCloneError");
+    } else if (steps.isDetached(item)) {
+      throw new DOMException(`${steps.tag} at index ${i} is already detached.`, "DataCloneError");
+    } else {
+      objects.set(item, steps);
+    }
+  });
+  if (transferring) throw new DOMException("structuredClone() re-entered while transferring", "DataCloneError");
+  transferring = [...objects.keys()];
+  let clone;
+  try {
+    clone = ops.structuredClone(value, buffers, hooks);
+  } finally {
+    transferring = null;
+  }
+  // Objects of the list that the value does not hold are detached all the same.
+  for (const [object, steps] of objects) {
+    if (!steps.isDetached(object)) steps.transfer(object);
+  }
+  return clone;
+}
+
+function transferInto(blankObject, original) {
+  const steps = transferStepsOf(original);
+  blank = blankObject;
+  try {
+    return steps.transfer(original);
+  } finally {
+    blank = null;
+  }
 }
 
 // The same hooks serve RPC's serialization (rpc/serialize.js), which adds capabilities.

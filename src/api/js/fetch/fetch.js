@@ -14,9 +14,10 @@ import { loadArea } from "../lazy.js";
 import { methodPrefix, requiredArguments } from "../webidl.js";
 import { InnerBody, innerOf } from "./body.js";
 import { headerPairs, headersFromList } from "./headers.js";
-import { cancelBody, exportStream } from "./native-body.js";
+import { abortBody, cancelBody, exportStream } from "./native-body.js";
 import { Request } from "./request.js";
 import { createResponse } from "./response.js";
+import { processDataURL } from "./data-url.js";
 
 // https://fetch.spec.whatwg.org/#null-body-status
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
@@ -74,6 +75,21 @@ function bodyStream(id, signal) {
   }, { __proto__: null });  // a strategy of defaults that Object.prototype cannot add to
 }
 
+// A data: URL is answered here, as workerd does (data-url.js); no subrequest is made.
+function fetchDataURL(request) {
+  const data = processDataURL(request.url);
+  if (data === null) throw new TypeError(`Fetch API cannot load: ${request.url}`);
+  return createResponse({
+    type: "default",
+    status: 200,
+    statusText: "OK",
+    headers: headersFromList([["content-type", data.mimeType]], "none"),
+    urlList: [],
+    cf: undefined,
+    body: new InnerBody(request.method === "GET" ? data.bytes : new Uint8Array(0)),
+  });
+}
+
 export async function fetch(input, init = undefined) {
   requiredArguments(arguments.length, 1, methodPrefix("WorkerGlobalScope", "fetch"));
   const request = new Request(input, init);
@@ -85,6 +101,7 @@ export async function fetch(input, init = undefined) {
     throw signal.reason;
   }
   const url = request.url;
+  if (url.startsWith("data:")) return fetchDataURL(request);
   if (!url.startsWith("http:") && !url.startsWith("https:")) throw new TypeError(`Fetch API cannot load: ${url}`);
 
   const inner = innerOf(request);
@@ -107,6 +124,7 @@ export async function fetch(input, init = undefined) {
     pending.then(resolve, reject);
     unwatch = watchSignal(signal, (reason) => {
       ops.fetchAbort(id);
+      if (streamed) abortBody(bodyStreamId, reason);  // a body still being sent is cancelled
       reject(reason);
     });
   }).finally(() => unwatch());

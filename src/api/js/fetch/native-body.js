@@ -14,6 +14,7 @@
 import { ops } from "../ops.js";
 import { loadArea } from "../lazy.js";
 import { concatBytes } from "../bytes.js";
+import { utf8Encode } from "./body.js";
 
 const bodyStreams = () => loadArea("streams").bodyStreams;
 const isView = ArrayBuffer.isView;
@@ -106,8 +107,10 @@ export function exportStream(stream) {
       state.controller = controller;
     },
     write(chunk) {
+      // As in workerd: a string chunk is sent as its UTF-8 bytes.
+      if (typeof chunk === "string") chunk = utf8Encode(chunk);
       if (!isBytes(chunk)) {
-        // As in Workers: a body stream carries bytes only. The pipe then cancels the stream.
+        // As in Workers: a body stream carries bytes (or strings) only. The pipe then cancels it.
         state.error = new TypeError(bodyStreams().bytesMessage);
         serve(id, state);
         throw state.error;
@@ -144,10 +147,19 @@ export function pullBody(id) {
 // C++ will not pull exported stream `id` any more (the client went away, the invocation is
 // over): the stream is cancelled with a TypeError carrying `reason`.
 export function cancelBody(id, reason) {
+  stopExported(id, new TypeError(String(reason)));
+}
+
+// fetch() was aborted while C++ may still read exported stream `id`: the stream is cancelled
+// with the signal's reason (https://fetch.spec.whatwg.org/#abort-fetch).
+export function abortBody(id, reason) {
+  stopExported(id, reason);
+}
+
+function stopExported(id, error) {
   const state = exported.get(id);
   if (state === undefined) return;
   exported.delete(id);
-  const error = new TypeError(String(reason));
   state.error = error;
   // Erroring the sink makes the pipe cancel the stream. A write in flight must settle first for
   // the sink to become errored, so the offered chunk is let go.
