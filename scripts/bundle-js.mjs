@@ -3,7 +3,8 @@
 //    whatwg-url for URL), run once while building the startup snapshot;
 //  - area-<name>.js: one per lazy area (a folder src/api/js/<name>/ with an index.js), loaded
 //    into an isolate on first use (src/api/js/lazy.js);
-//  - transpiler.js: sucrase, run in the per-thread transpiler isolate to strip TypeScript.
+//  - transpiler.js: sucrase, run in the per-thread transpiler isolate to strip TypeScript;
+//  - capnweb-gateway.js: the Cap'n Web endpoint, a built-in Worker (src/server/capnweb/).
 // Usage: node scripts/bundle-js.mjs <out-dir>
 import { build } from "esbuild";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
@@ -62,6 +63,9 @@ const webStreamsGlobals = {
 };
 
 const jsRoot = resolve("src/api/js");
+// Other folders of wisp's own modules that an area may import (the area's index re-exports
+// them): their imports of core files resolve to the core's instances too.
+const sourceRoots = [jsRoot, resolve("src/codemode/js")];
 // Module ids shared between bundles: paths relative to src/api/js, with forward slashes.
 const moduleId = (path) => relative(jsRoot, path).split(sep).join("/");
 const jsFilesUnder = (dir) => readdirSync(dir, { recursive: true })
@@ -94,7 +98,7 @@ const sharedModules = (area) => ({
   name: "wisp-shared-modules",
   setup(build) {
     build.onResolve({ filter: /^\./ }, (args) => {
-      if (!args.resolveDir.startsWith(jsRoot)) return undefined;
+      if (!sourceRoots.some((root) => args.resolveDir.startsWith(root))) return undefined;
       let path = resolve(args.resolveDir, args.path);
       if (!path.endsWith(".js") && existsSync(path + ".js")) path += ".js";
       if (!path.startsWith(jsRoot + sep) || areaOf(path) === area) return undefined;
@@ -166,6 +170,31 @@ for (const area of areas) {
     plugins: [whatwgURLFixes, webStreamsGlobals, sharedModules(area)],
   });
 }
+
+// The Cap'n Web endpoint (src/server/capnweb/gateway.js): a built-in Worker, one ES module with
+// the npm `capnweb` package's Workers build in it ("cloudflare:workers" stays an import).
+await build({
+  ...common,
+  format: "esm",
+  conditions: ["workerd"],
+  external: ["cloudflare:workers"],
+  entryPoints: ["src/server/capnweb/gateway.js"],
+  outfile: join(out, "capnweb-gateway.js"),
+  minifyWhitespace: true,
+  minifySyntax: true,
+});
+
+// The MCP server of `wisp mcp` and `/mcp` (src/server/mcp-host.cc): one ES module, a Worker
+// whose Code Mode executor comes from the built-in module wisp:codemode.
+await build({
+  ...common,
+  format: "esm",
+  external: ["wisp:codemode"],
+  entryPoints: ["src/codemode/js/mcp-worker.js"],
+  outfile: join(out, "mcp-worker.js"),
+  minifyWhitespace: true,
+  minifySyntax: true,
+});
 
 await build({
   ...common,

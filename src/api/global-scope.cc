@@ -6,6 +6,8 @@
 #include <unicode/uidna.h>
 
 #include "api/body-source.h"
+#include "api/codemode.h"
+#include "api/mcp-upstreams.h"
 #include "api/compression.h"
 #include "api/crypto/webcrypto.h"
 #include "api/encoding.h"
@@ -13,6 +15,7 @@
 #include "api/host.h"
 #include "api/lazy-areas.h"
 #include "api/rpc.h"
+#include "api/websocket-ops.h"
 #include "api/worker-loader.h"
 #include "js/class.h"
 #include "js/engine.h"
@@ -133,6 +136,11 @@ class Ops : public js::Object {
     c.method<&FetchOps::fetchAbort>("fetchAbort");
     c.method<&BodyOps::bodyRead>("bodyRead");
     c.method<&BodyOps::bodyCancel>("bodyCancel");
+    c.method<&WebSocketOps::webSocketSend>("webSocketSend");
+    c.method<&WebSocketOps::webSocketClose>("webSocketClose");
+    c.method<&CodemodeOps::codemodeNormalize>("codemodeNormalize");
+    c.method<&McpUpstreamOps::mcpListTools>("mcpListTools");
+    c.method<&McpUpstreamOps::mcpCallTool>("mcpCallTool");
   }
 
  private:

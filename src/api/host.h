@@ -19,6 +19,7 @@ namespace wisp::api {
 class WorkerLoaderHost;  // worker-loader.h
 class RpcHost;           // rpc.h
 class OutboundHost;      // fetch.h
+class McpUpstreamsHost;  // mcp-upstreams.h
 
 enum class LogLevel { Debug, Log, Info, Warn, Error };
 const char* logLevelName(LogLevel level);
@@ -44,6 +45,8 @@ class Host {
   virtual OutboundHost* outbound() { return nullptr; }
   // Workers RPC between this Worker and others on its loop; null where there is none.
   virtual RpcHost* rpc() { return nullptr; }
+  // The upstream MCP servers (env.UPSTREAMS of the MCP server's Worker); null elsewhere.
+  virtual McpUpstreamsHost* mcpUpstreams() { return nullptr; }
 
   // Bodies streamed between C++ and JS (api/body-source.h, js/fetch/native-body.js). The next
   // bytes of native body `id` (an incoming request's body): Promise<[Uint8Array | undefined, done]>.
@@ -52,6 +55,11 @@ class Host {
   virtual void cancelBody(uint64_t id);
   // A C++ reader of the ReadableStream that JS exported as `id`, for the current invocation.
   virtual std::shared_ptr<io::BodySource> bodyFromJs(js::Lock& js, uint64_t id, std::optional<uint64_t> length);
+
+  // A WebSocket end JS exported in a 101 response (api/websocket-ops.h): its peer sent a message
+  // (`text`: a text frame) or closed it. Unknown or closed ids are ignored.
+  virtual void webSocketSend(uint64_t id, std::string data, bool text);
+  virtual void webSocketClose(uint64_t id, int code, std::string reason);
 };
 
 }  // namespace wisp::api

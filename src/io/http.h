@@ -10,6 +10,8 @@
 
 namespace wisp::io {
 
+class JsWebSocket;  // io/js-web-socket.h
+
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 // A body is either whole bytes (`body`) or, when `bodyStream` is set, read piece by piece from
@@ -28,6 +30,9 @@ struct HttpResponse {
   HeaderList headers;
   std::string body;
   std::shared_ptr<BodySource> bodyStream = nullptr;
+  // A 101 response's WebSocket end, for the server to bridge to the client (dropping it closes
+  // the end in JS).
+  std::shared_ptr<JsWebSocket> webSocket = nullptr;
 };
 
 }  // namespace wisp::io

@@ -64,6 +64,9 @@ class RequestContext {
   // the invocation lasts until each is over. `bodyPulls`: reads of them waiting on JS.
   int streamingBodies = 0;
   int bodyPulls = 0;
+  // WebSocket ends it returned in a 101 response that are still open (io/js-web-socket.h): the
+  // invocation lasts while any is, each of their events with a fresh CPU and wall budget.
+  int openWebSockets = 0;
 
   // Counts one outbound request; throws the documented error past the limit.
   void newSubrequest();

@@ -294,6 +294,7 @@ js::Value Worker::envFor(js::Lock& js) {
     for (auto& b : options_.workerLoaders) bindings.push_back(js.array({js.string(b.binding), js.string(b.ns)}));
     js::callInternal(js, "addWorkerLoaders", {env, js.array(bindings)});
   }
+  if (options_.mcpUpstreams) js::callInternal(js, "addMcpUpstreams", {env});
   return env;
 }
 

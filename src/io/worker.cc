@@ -6,8 +6,10 @@
 
 #include "io/isolate-pool.h"
 #include "io/js-body-source.h"
+#include "io/js-web-socket.h"
 #include "io/outbound/entrypoint-outbound.h"
 #include "io/outbound/network-outbound.h"
+#include "io/upstreams-bridge.h"
 #include "io/watchdog.h"
 #include "js/engine.h"
 #include "js/promise.h"
@@ -59,6 +61,7 @@ const std::map<std::string, std::string> kBuiltinModules = {
     {"cloudflare:workers", "workersModule"},
     {"cloudflare:sockets", "socketsModule"},
     {"wisp:test", "testModule"},
+    {"wisp:codemode", "codemodeModule"},  // a lazy area: loaded on first import
 };
 
 }  // namespace
@@ -87,7 +90,10 @@ Worker::Worker(boost::asio::io_context& ioc, WorkerCode code, Options options)
     outbound_ = std::make_unique<EntrypointOutbound>(*this, *options_.outboundEntrypoint);
   else if (options_.outbound)
     outbound_ = std::make_unique<NetworkOutbound>(*this, ioc_, options_.outbound);
+  if (options_.mcpUpstreams) upstreams_ = std::make_unique<UpstreamsBridge>(*this, ioc_, options_.mcpUpstreams);
 }
+
+api::McpUpstreamsHost* Worker::mcpUpstreams() { return upstreams_.get(); }
 
 Worker::~Worker() {
   loader_.reset();  // its dynamic Workers go first
@@ -95,6 +101,7 @@ Worker::~Worker() {
   for (auto& [id, t] : timers_) t.timer->cancel();
   timers_.clear();
   abandonJsBodies(nullptr, "The Worker producing this body was unloaded.", false);
+  abandonWebSockets(nullptr, 1011, "The Worker serving this WebSocket was unloaded.");
   isolate_->data().embedder = nullptr;
   isolate_->data().modules = nullptr;
   isolate_->locked([&] { modules_.reset(); });  // its handles must go while the isolate lives
@@ -112,6 +119,11 @@ void Worker::armWallTimer(const Ctx& ctx) {
   ctx->wallTimer.async_wait([weak, ctx](const boost::system::error_code& ec) {
     auto self = weak.lock();
     if (ec || !self || ctx->finished) return;
+    // Open WebSockets with nothing else pending: the invocation is idle between messages, which
+    // is no breach (the next message renews the budget).
+    if (ctx->openWebSockets > 0 && ctx->pendingTimers == 0 && ctx->pendingIo == 0 && ctx->pendingWaitUntil == 0 &&
+        ctx->bodyPulls == 0 && self->onFailure_.count(ctx.get()) == 0)
+      return;
     // The invocation waited past its wall-time budget without JS running (the watchdog
     // handles JS that is running): it is over, and the Worker with its pending state goes.
     self->isolate_->terminate(js::TerminationReason::WallTime);
@@ -124,6 +136,7 @@ bool Worker::enter(const Ctx& ctx, const std::function<void(js::Lock&)>& fn) {
     fail(ctx, {Failure::Kind::Limit, "", js::terminationMessage(isolate_->terminationReason()), "", ""});
     return false;
   }
+  if (ctx->openWebSockets > 0) renewBudget(ctx);
   auto previous = current_;
   current_ = ctx;
   js::Clock::freeze();
@@ -170,8 +183,10 @@ void Worker::fail(const Ctx& ctx, Failure failure) {
       w.report(failure);
       finish(w.ctx);
     }
-    // Bodies still streaming from this isolate end with it (their invocations then finish).
+    // Bodies still streaming from this isolate end with it (their invocations then finish),
+    // and so do its WebSockets (1011: the server hit an unexpected condition).
     abandonJsBodies(nullptr, failure.message, false);
+    abandonWebSockets(nullptr, 1011, failure.message);
     finish(ctx);
     return;
   }
@@ -192,7 +207,14 @@ void Worker::settle(const Ctx& ctx) {
   if (ctx->finished) return;
   bool waiting = onFailure_.count(ctx.get()) > 0;
   bool idle = ctx->pendingTimers == 0 && ctx->pendingWaitUntil == 0 && ctx->pendingIo == 0;
-  if (waiting && idle) {
+  // A message on another invocation's open WebSocket may still settle what this one awaits (a
+  // Cap'n Web session relays an RPC call to its client and the answer comes back that way,
+  // docs/capnweb.md): then only the wall-time limit ends the wait.
+  bool socketElsewhere = std::any_of(webSockets_.begin(), webSockets_.end(), [&](const auto& entry) {
+    auto ws = entry.second.lock();
+    return ws && ws->context() != ctx.get();
+  });
+  if (waiting && idle && !socketElsewhere) {
     // Nothing left that could call back into JS for this invocation.
     fail(ctx, {Failure::Kind::Exception, "Error", "The script will never generate a response.", "", ""});
     waiting = false;
@@ -202,7 +224,7 @@ void Worker::settle(const Ctx& ctx) {
     abandonJsBodies(ctx.get(), "The script will never complete this body: nothing is left that could write to its stream.",
                     true, true);
   }
-  if (!waiting && ctx->pendingWaitUntil == 0 && ctx->streamingBodies == 0 &&
+  if (!waiting && ctx->pendingWaitUntil == 0 && ctx->streamingBodies == 0 && ctx->openWebSockets == 0 &&
       !(ctx->runsUntilIdle && (ctx->pendingTimers > 0 || ctx->pendingIo > 0)))
     finish(ctx);
 }
@@ -216,6 +238,7 @@ void Worker::finish(const Ctx& ctx) {
   ctx->nativeBodies.clear();
   for (auto& [id, body] : bodies) body->cancel("The invocation that read this body is over.");
   abandonJsBodies(ctx.get(), "The invocation that produced this body is over.", false);
+  abandonWebSockets(ctx.get(), 1011, "The invocation serving this WebSocket is over.");
   if (loader_) loader_->invocationFinished(ctx.get());
   if (outbound_) outbound_->invocationFinished(ctx.get());
   rpc_->invocationFinished(ctx.get());  // the RPC stubs it received are disposed
@@ -316,10 +339,11 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
     auto responsePromise = js::callInternal(js, "dispatchFetch", {handler, req, env, context});
     auto onError = [self, ctx](js::Lock& js, js::Value error) { self->fail(ctx, fromException(js.describe(error))); };
     js::then(js, responsePromise,
-             [self, ctx, deliver, onError, stream = fetchOptions.streamResponse](js::Lock& js, js::Value response) {
+             [self, ctx, deliver, onError, stream = fetchOptions.streamResponse,
+              bridge = fetchOptions.acceptWebSocket](js::Lock& js, js::Value response) {
                auto serialized = js::callInternal(js, "serializeResponse", {response, js.boolean(stream)});
                js::then(js, serialized,
-                        [self, ctx, deliver](js::Lock& js, js::Value wire) {
+                        [self, ctx, deliver, bridge](js::Lock& js, js::Value wire) {
                           HttpResponse out;
                           out.status = static_cast<int>(js.toNumber(js.property(wire, "status")));
                           out.statusText = js.toString(js.property(wire, "statusText"));
@@ -329,6 +353,11 @@ void Worker::fetch(HttpRequest request, std::string entrypoint, std::function<vo
                             out.headers.emplace_back(js.toString(js.arrayItem(pair, 0)), js.toString(js.arrayItem(pair, 1)));
                           }
                           if (self->onFailure_.count(ctx.get()) == 0) return;
+                          auto webSocket = js.property(wire, "webSocket");
+                          if (!webSocket.isUndefined()) {
+                            auto end = self->newJsWebSocket(js, ctx, static_cast<uint64_t>(js.toNumber(webSocket)));
+                            if (bridge) out.webSocket = std::move(end);  // else dropped: JS gets its close
+                          }
                           auto streamId = js.property(wire, "bodyStream");
                           if (streamId.isUndefined()) {
                             out.body = js.toBytes(js.property(wire, "body"));
@@ -495,6 +524,44 @@ void Worker::cancelJsBody(const Ctx& ctx, uint64_t id, const std::string& reason
   enter(ctx, [&](js::Lock& js) {
     js::callInternal(js, "cancelBody", {js.number(static_cast<double>(id)), js.string(reason)});
   });
+}
+
+// ---- WebSockets (io/js-web-socket.h) ----
+
+std::shared_ptr<JsWebSocket> Worker::newJsWebSocket(js::Lock& js, const Ctx& ctx, uint64_t id) {
+  std::erase_if(webSockets_, [](const auto& entry) { return entry.second.expired(); });
+  auto ws = std::make_shared<JsWebSocket>(weak_from_this(), ioc_, ctx, id);
+  webSockets_[id] = ws;
+  // What the peer end sent so far is queued for the client from now on, the rest as it comes.
+  js::callInternal(js, "webSocketBridged", {js.number(static_cast<double>(id))});
+  return ws;
+}
+
+void Worker::webSocketSend(uint64_t id, std::string data, bool text) {
+  auto it = webSockets_.find(id);
+  if (it == webSockets_.end()) return;
+  if (auto ws = it->second.lock()) ws->send({std::move(data), text});
+}
+
+void Worker::webSocketClose(uint64_t id, int code, std::string reason) {
+  auto it = webSockets_.find(id);
+  if (it == webSockets_.end()) return;
+  if (auto ws = it->second.lock()) ws->close(code, std::move(reason));
+}
+
+void Worker::abandonWebSockets(const RequestContext* only, int code, const std::string& why) {
+  std::vector<std::shared_ptr<JsWebSocket>> hit;
+  for (auto& [id, weak] : webSockets_) {
+    auto ws = weak.lock();
+    if (ws && (!only || ws->context() == only)) hit.push_back(ws);
+  }
+  for (auto& ws : hit) ws->abandon(code, why);
+}
+
+void Worker::renewBudget(const Ctx& ctx) {
+  ctx->cpuUsedMs = 0;
+  ctx->wallDeadline = Clock::now() + std::chrono::microseconds(static_cast<int64_t>(ctx->limits.wallMs * 1000));
+  armWallTimer(ctx);
 }
 
 // ---- api::Host ----

@@ -27,7 +27,13 @@
 #include "js/isolate.h"
 #include "js/module.h"
 
+namespace wisp::codemode {
+class Upstreams;  // codemode/upstreams.h
+}
+
 namespace wisp::io {
+
+class UpstreamsBridge;  // io/upstreams-bridge.h
 
 struct InvocationStats {
   bool coldStart = false;
@@ -68,6 +74,7 @@ struct LoaderBinding {
 };
 
 class JsBodySource;
+class JsWebSocket;
 
 class Worker final : public api::Host, public std::enable_shared_from_this<Worker> {
  public:
@@ -89,6 +96,8 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
     // Instead of the network, fetch() goes to this entrypoint of another Worker (a dynamic
     // Worker's globalOutbound: ctx.exports.Name({props}) of its host).
     std::optional<OutboundEntrypoint> outboundEntrypoint;
+    // The upstream MCP servers its env.UPSTREAMS calls (the MCP server's Worker); null: none.
+    std::shared_ptr<codemode::Upstreams> mcpUpstreams;
   };
 
   // Per fetch event: `ctx.props` (JSON; empty for none) and limits lower than the Worker's.
@@ -100,6 +109,9 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
     std::shared_ptr<const api::RpcMessage> props;  // structured-cloned props; replace propsJson
     api::DynamicLimits limits;
     bool streamResponse = false;
+    // The caller bridges a 101 response's WebSocket end to a client (HttpResponse::webSocket,
+    // server/websocket-session.h); otherwise that end is closed in JS at once (1006).
+    bool acceptWebSocket = false;
   };
 
   static std::shared_ptr<Worker> create(boost::asio::io_context& ioc, WorkerCode code, Options options);
@@ -158,9 +170,12 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   api::WorkerLoaderHost* workerLoader() override { return loader_.get(); }
   api::OutboundHost* outbound() override;
   api::RpcHost* rpc() override;
+  api::McpUpstreamsHost* mcpUpstreams() override;
   js::Value readBody(js::Lock& js, uint64_t id) override;
   void cancelBody(uint64_t id) override;
   std::shared_ptr<BodySource> bodyFromJs(js::Lock& js, uint64_t id, std::optional<uint64_t> length) override;
+  void webSocketSend(uint64_t id, std::string data, bool text) override;
+  void webSocketClose(uint64_t id, int code, std::string reason) override;
 
  private:
   Worker(boost::asio::io_context& ioc, WorkerCode code, Options options);
@@ -198,6 +213,14 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   // Cancels the JS stream `id` of `ctx` (internals.cancelBody), then lets `ctx` settle.
   void cancelJsBody(const Ctx& ctx, uint64_t id, const std::string& reason);
 
+  // WebSocket ends JS returned in 101 responses (io/js-web-socket.h).
+  friend class JsWebSocket;
+  std::shared_ptr<JsWebSocket> newJsWebSocket(js::Lock& js, const Ctx& ctx, uint64_t id);
+  // The sockets of `only` (every invocation's when null) are closed with `code` for the client.
+  void abandonWebSockets(const RequestContext* only, int code, const std::string& why);
+  // An invocation with an open WebSocket starts each event with a fresh CPU and wall budget.
+  void renewBudget(const Ctx& ctx);
+
   boost::asio::io_context& ioc_;
   WorkerCode code_;
   Options options_;
@@ -222,8 +245,10 @@ class Worker final : public api::Host, public std::enable_shared_from_this<Worke
   uint32_t nextIoId_ = 1;
   std::unique_ptr<WorkerLoader> loader_;  // when the Worker has Worker Loader bindings
   std::unique_ptr<GlobalOutbound> outbound_;  // null when fetch() is blocked
-  std::unique_ptr<RpcSession> rpc_;  // RPC exports and the references invocations received
+  std::unique_ptr<RpcSession> rpc_;
+  std::unique_ptr<UpstreamsBridge> upstreams_;  // when options_.mcpUpstreams is set  // RPC exports and the references invocations received
   std::vector<std::weak_ptr<JsBodySource>> jsBodies_;
+  std::map<uint64_t, std::weak_ptr<JsWebSocket>> webSockets_;  // by their id in JS
   uint64_t nextBodyId_ = 1;  // native bodies (RequestContext::nativeBodies)
 };
 

@@ -13,6 +13,7 @@
 #include "js/class.h"
 #include "js/engine.h"
 #include "server/egress-config.h"
+#include "server/mcp-command.h"
 #include "server/serve.h"
 
 #ifndef WISP_VERSION
@@ -232,6 +233,17 @@ int runCli(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--listen", listen, "address to listen on (host:port), overrides wisp.listen");
 
+  auto* mcp = app.add_subcommand("mcp", "Serve MCP over stdio: Code Mode (tools execute, search, describe) in front of upstream MCP servers");
+  std::vector<std::string> upstreams;
+  LimitFlags mcpLimits;
+  mcp->add_option("--upstream", upstreams,
+                  "an upstream MCP server (repeatable): '[name=]command args...' (stdio; quote arguments with spaces) "
+                  "or '[name=]http://host/mcp' (streamable HTTP), e.g. 'memory=npx -y @modelcontextprotocol/server-memory'. "
+                  "The name is its namespace in the code (default: from the package, script or host name); after it, "
+                  "VAR=value words set the process's environment ('memory=MEMORY_FILE_PATH=/tmp/m.jsonl node server.js')")
+      ->required();
+  mcpLimits.add(*mcp);
+
   app.add_subcommand("version", "Print the version")->callback([] {
     std::cout << "wisp " << WISP_VERSION << " (V8 " << js::Engine::v8Version() << ")\n";
   });
@@ -247,6 +259,7 @@ int runCli(int argc, char** argv) {
   int rc = 1;
   if (app.got_subcommand(run)) rc = cmdRun(path, method, headers, data, url, entrypoint, runLimits, runEgress);
   else if (app.got_subcommand(test)) rc = cmdTest(files, testLimits, testEgress);
+  else if (app.got_subcommand(mcp)) rc = runMcp(upstreams, mcpLimits.limits());
   else if (app.got_subcommand(serve)) {
     if (!listen.empty()) serveFlags.listen = listen;
     rc = runServe(serveFlags);

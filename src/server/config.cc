@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -458,6 +459,53 @@ void readAdmin(Context& ctx, const json& v, const std::string& path, AdminSettin
   }
 }
 
+// wisp.mcp.upstreams: [{ name, command: [argv...], env?: {NAME: value} } or { name, url,
+// headers?: {name: value} }, each with callTimeoutSeconds?].
+void readMcp(Context& ctx, const json& v, const std::string& path, McpSettings& out) {
+  Table t(ctx, v, path);
+  const json* entries = t.get("upstreams");
+  if (!entries) return;
+  if (!entries->is_array()) ctx.expected(t.pathOf("upstreams"), "an array of upstream MCP servers", *entries);
+  auto stringPairs = [&](const json& table, const std::string& at) {
+    Table pairs(ctx, table, at);
+    std::vector<std::pair<std::string, std::string>> list;
+    for (const auto& [key, value] : table.items()) {
+      pairs.allow(key);
+      if (!value.is_string()) ctx.expected(childPath(at, key), "a string", value);
+      list.emplace_back(key, value.get<std::string>());
+    }
+    return list;
+  };
+  std::set<std::string> names;
+  for (size_t i = 0; i < entries->size(); ++i) {
+    std::string at = indexPath(t.pathOf("upstreams"), i);
+    Table entry(ctx, (*entries)[i], at);
+    codemode::UpstreamSpec spec;
+    const json* name = entry.get("name");
+    if (!name) ctx.fail(entry.pathOf("name"), "expected a name (the upstream's namespace in the code), got nothing");
+    spec.name = readString(ctx, *name, entry.pathOf("name"));
+    if (!names.insert(spec.name).second) ctx.fail(entry.pathOf("name"), fmt::format("duplicate upstream name \"{}\"", spec.name));
+    const json* command = entry.get("command");
+    const json* url = entry.get("url");
+    if (!command == !url) ctx.fail(at, "expected either `command` (a process speaking MCP on stdio) or `url` (streamable HTTP)");
+    if (command) {
+      if (!command->is_array() || command->empty()) ctx.expected(entry.pathOf("command"), "an array of strings (the program and its arguments)", *command);
+      for (size_t j = 0; j < command->size(); ++j)
+        spec.command.push_back(readString(ctx, (*command)[j], indexPath(entry.pathOf("command"), j)));
+      if (const json* env = entry.get("env")) spec.env = stringPairs(*env, entry.pathOf("env"));
+    } else {
+      spec.url = readString(ctx, *url, entry.pathOf("url"));
+      if (!spec.url.starts_with("http://") && !spec.url.starts_with("https://"))
+        ctx.expected(entry.pathOf("url"), "an http:// or https:// URL", *url);
+      if (const json* headers = entry.get("headers")) spec.headers = stringPairs(*headers, entry.pathOf("headers"));
+    }
+    if (const json* x = entry.get("callTimeoutSeconds"))
+      spec.callTimeoutSeconds = readNumber(ctx, *x, entry.pathOf("callTimeoutSeconds"), 0, false,
+                                           std::numeric_limits<double>::infinity(), "a positive number of seconds");
+    out.upstreams.push_back(std::move(spec));
+  }
+}
+
 std::string readApiToken(Context& ctx, Table& t) {
   const json* token = t.get("apiToken");
   const json* env = t.get("apiTokenEnv");
@@ -502,6 +550,7 @@ void readWisp(Context& ctx, const json& v, WispSettings& out) {
   if (const json* x = t.get("maxBodyBytes"))
     out.maxBodyBytes = readWhole(ctx, *x, t.pathOf("maxBodyBytes"), 0, std::numeric_limits<uint64_t>::max(),
                                  "a whole number of bytes, 0 or more");
+  if (const json* x = t.get("mcp")) readMcp(ctx, *x, t.pathOf("mcp"), out.mcp);
   out.apiToken = readApiToken(ctx, t);
 }
 

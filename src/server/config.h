@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "codemode/upstreams.h"
 #include "io/limits.h"
 #include "server/egress-config.h"
 
@@ -84,6 +85,12 @@ struct AdminSettings {
   std::optional<ListenAddress> listen;
 };
 
+// `/mcp` of the built-in API (off unless upstreams are listed): Code Mode in front of these MCP
+// servers (docs/codemode.md).
+struct McpSettings {
+  std::vector<codemode::UpstreamSpec> upstreams;
+};
+
 struct WispSettings {
   ListenAddress listen;
   uint32_t threads = 0;  // event-loop threads; 0: one per core
@@ -93,6 +100,7 @@ struct WispSettings {
   LoaderSettings loader;
   AdminSettings admin;
   EgressSettings egress;  // outbound fetch(): policy and limits (egress-config.h)
+  McpSettings mcp;
   uint64_t maxHeaderBytes = 128u << 10;  // request line + headers (431 beyond)
   uint64_t maxBodyBytes = 100u << 20;    // request body (413 beyond)
   std::string apiToken;                  // bearer token for the built-in API; empty: none

@@ -1,9 +1,13 @@
 #include "server/execute-api.h"
 
+#include <strings.h>
+
 #include <boost/asio/post.hpp>
 
 #include "io/worker-instance.h"
 #include "server/api-json.h"
+#include "server/capnweb-gateway.h"
+#include "server/mcp-host.h"
 
 namespace wisp::server {
 namespace {
@@ -28,6 +32,12 @@ std::string executeFingerprint(const json& body) {
   return fingerprint(what.dump());
 }
 
+bool isWebSocketUpgrade(const Request& request) {
+  for (auto& [name, value] : request.headers)
+    if (strcasecmp(name.c_str(), "upgrade") == 0 && strcasecmp(value.c_str(), "websocket") == 0) return true;
+  return false;
+}
+
 }  // namespace
 
 ExecuteApi::ExecuteApi(ExecuteApiOptions options, const std::vector<boost::asio::io_context*>& loops)
@@ -39,6 +49,17 @@ ExecuteApi::ExecuteApi(ExecuteApiOptions options, const std::vector<boost::asio:
     raw.push_back(loops_.back().get());
   }
   workers_ = std::make_unique<WorkersApi>(std::move(raw), options_.limits, options_.apiToken);
+  io::LoaderSettings loader;
+  loader.budget = options_.budget;
+  loader.idleSeconds = options_.idleSeconds;
+  capnweb_ = makeCapnwebGateway(options_.limits, std::move(loader), loops);
+  if (!options_.mcpUpstreams.empty()) {
+    McpHostOptions mcp{std::move(options_.mcpUpstreams), options_.limits, options_.budget, [](const io::LogEntry& e) {
+      logLine(nlohmann::json{{"type", "console"}, {"source", "mcp"}, {"level", api::logLevelName(e.level)},
+                             {"message", e.message}}.dump());
+    }};
+    mcp_ = std::make_unique<McpHost>(std::move(mcp), *loops.front());
+  }
 }
 
 ExecuteApi::~ExecuteApi() = default;
@@ -72,6 +93,13 @@ void ExecuteApi::handle(Request request, Responder responder) {
     std::optional<std::string> rest;
     if (slash != std::string::npos) rest = after.substr(slash) + queryText;
     return workers_->handle(*loop, std::move(request), id, std::move(rest), std::move(responder));
+  }
+  if (path == "/mcp" && mcp_) return mcp_->handle(std::move(request), std::move(responder));
+  if (path == "/v1/rpc") {
+    if (request.method == "POST" || (request.method == "GET" && isWebSocketUpgrade(request)))
+      return capnweb_->handle(std::move(request), std::move(responder));
+    return sendJsonError(responder, 405, "MethodNotAllowed",
+                         "Use POST (an HTTP batch) or a WebSocket upgrade (GET) for /v1/rpc.", "", {{"allow", "GET, POST"}});
   }
   if (path != "/v1/execute") return sendJsonError(responder, 404, "NotFound", "No such endpoint: " + path);
   if (request.method != "POST") {

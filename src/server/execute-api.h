@@ -3,6 +3,10 @@
 //                          {result, logs, error, stats}; with an `id`, the Worker stays warm
 //                          and the next request with that id and the same code reuses it
 //   /v1/workers/{id}[/...] uploaded Workers (workers-api.h)
+//   /mcp                   the MCP server (streamable HTTP) in front of wisp.mcp.upstreams
+//                          (mcp-host.h; 404 when none are configured)
+//   /v1/rpc                the Cap'n Web endpoint: HTTP batch (POST) or WebSocket (GET with
+//                          Upgrade), whose main object loads Workers (capnweb-gateway.h)
 // Every answer of its own is JSON; code that throws or breaches a limit is a 200 with `error`
 // set, a request that cannot be run is a 4xx with `error`. When a token is configured every
 // request must carry it (401 otherwise, and nothing runs).
@@ -15,6 +19,7 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include "codemode/upstreams.h"
 #include "io/limits.h"
 #include "io/worker-cache.h"
 #include "server/http-server.h"
@@ -31,7 +36,12 @@ struct ExecuteApiOptions {
   // What `"outbound": "network"` grants (the server's egress policy); without it, or when the
   // request does not ask, fetch() throws Workers' globalOutbound: null error.
   std::shared_ptr<const io::OutboundSettings> network;
+  // The upstream MCP servers behind /mcp (wisp.mcp.upstreams); none: no /mcp.
+  std::vector<codemode::UpstreamSpec> mcpUpstreams;
 };
+
+class HostWorkers;
+class McpHost;
 
 class ExecuteApi {
  public:
@@ -48,6 +58,8 @@ class ExecuteApi {
   ExecuteApiOptions options_;
   std::vector<std::unique_ptr<ApiLoop>> loops_;
   std::unique_ptr<WorkersApi> workers_;
+  std::unique_ptr<McpHost> mcp_;  // when upstreams are configured
+  std::unique_ptr<HostWorkers> capnweb_;
 };
 
 }  // namespace wisp::server

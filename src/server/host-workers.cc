@@ -7,6 +7,7 @@
 
 #include "server/every-loop.h"
 #include "server/hop-by-hop.h"
+#include "server/websocket-session.h"
 #include "server/worker-bodies.h"
 
 namespace wisp::server {
@@ -62,24 +63,29 @@ void HostWorkers::forEachLoader(std::function<void(size_t, io::WorkerLoader*)> e
 
 void HostWorkers::handle(Request request, Responder responder) {
   if (!request.loop || !loopOf(*request.loop)) return responder.fail();
-  // Hop-by-hop fields describe this connection, not the request: the Worker does not see them.
+  // Hop-by-hop fields describe this connection, not the request: the Worker does not see them,
+  // but for a WebSocket upgrade's Upgrade and Connection, as in Workers (server/websocket-session.h).
+  auto upgrade = webSocketUpgradeOf(request);
   io::HeaderList headers;
   for (auto& [name, value] : request.headers) {
-    if (!isHopByHop(name)) headers.emplace_back(name, value);
+    bool shown = upgrade && (strcasecmp(name.c_str(), "upgrade") == 0 || strcasecmp(name.c_str(), "connection") == 0);
+    if (shown || !isHopByHop(name)) headers.emplace_back(name, value);
   }
   // The Worker runs as soon as the head is in; it reads the body from the socket as it goes,
   // and its response body is written as it is produced (server/worker-bodies.h).
   io::HttpRequest req{request.method, request.url, headers, {}};
   attachRequestBody(request, req);
-  withWorker(*request.loop, [req = std::move(req), responder](std::shared_ptr<io::Worker> worker,
-                                                              std::optional<io::Failure> failure) mutable {
+  withWorker(*request.loop, [req = std::move(req), responder, upgrade = std::move(upgrade)](
+                                 std::shared_ptr<io::Worker> worker, std::optional<io::Failure> failure) mutable {
     if (failure) return answerInternalError(responder, *failure);
     io::Worker::FetchOptions options;
     options.streamResponse = true;
+    options.acceptWebSocket = true;  // a 101 webSocket response is bridged (serveWebSocket)
     worker->fetch(
         std::move(req), "default",
-        [responder](io::FetchResult r) mutable {
+        [responder, upgrade = std::move(upgrade)](io::FetchResult r) mutable {
           if (r.error) return answerInternalError(responder, *r.error);
+          if (r.response->webSocket) return serveWebSocket(std::move(upgrade), responder, std::move(*r.response));
           sendResponse(responder, std::move(*r.response));
         },
         std::move(options));

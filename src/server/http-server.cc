@@ -263,14 +263,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     readHead();
   }
 
-  // Server shutdown: an idle connection closes now; a busy one after its response.
+  // Server shutdown: an idle connection closes now; a busy one after its response; an upgraded
+  // one when its owner has wound down.
   void drain() {
     if (phase_ == Phase::idle) closeSocket();
+    if (phase_ == Phase::upgraded) stopUpgraded(UpgradedConnection::Stop::drain);
   }
 
   // Closes now. An unfinished exchange is cancelled; pending callbacks get `reason` / false.
   void abort(BodyError reason) {
     if (phase_ == Phase::closed) return;
+    if (phase_ == Phase::upgrading) return handOver(false);
+    if (phase_ == Phase::upgraded) return stopUpgraded(UpgradedConnection::Stop::cut);
     bool active = ex_.active;
     closeSocket();
     if (ex_.bodyCallback) {
@@ -292,6 +296,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // After the server's loops have stopped and before their io_contexts go: drop the Asio objects
   // (their pending operations are destroyed with the io_context, never run).
   void release() {
+    if (phase_ == Phase::upgraded) stopUpgraded(UpgradedConnection::Stop::release);
+    upgradeTake_ = nullptr;
+    stopHook_ = nullptr;
     closeSocket();
     // Callbacks that will never run may hold Responders (and so this connection): drop them.
     ex_.bodyCallback = nullptr;
@@ -344,6 +351,43 @@ class Connection : public std::enable_shared_from_this<Connection> {
     watchForDisconnect();
     return body;
   }
+
+  // ---- protocol switches (Responder::upgrade, UpgradedConnection) ----
+
+  bool upgrade(uint64_t id, std::function<void(std::unique_ptr<UpgradedConnection>)> take) {
+    if (!take || !isCurrent(id) || ex_.started || !bodyDone_ || readPending_ || writing_ || !queue_.empty())
+      return false;
+    ex_.started = true;
+    ex_.ended = true;
+    ex_.status = 101;
+    if (auto e = exchange_.lock()) {
+      e->started = true;
+      e->finished = true;
+      e->onCancel.clear();  // never fire: the exchange is the new owner's now
+    }
+    phase_ = Phase::upgrading;
+    upgradeTake_ = std::move(take);
+    disarmReadTimer();
+    disarmWriteTimer();
+    if (bgReadPending_) {
+      // Its completion (onBackgroundRead) hands the socket over, with anything it read.
+      error_code ignored;
+      socket_->cancel(ignored);
+      return true;
+    }
+    asio::post(loop_.ioc, [self = shared_from_this()] { self->handOver(true); });
+    return true;
+  }
+
+  void setStopHook(std::function<void(UpgradedConnection::Stop)> hook) {
+    stopHook_ = std::move(hook);
+    // A drain that began while the socket was being handed over.
+    if (server_.draining && phase_ == Phase::upgraded)
+      postUser([self = shared_from_this()] { self->stopUpgraded(UpgradedConnection::Stop::drain); });
+  }
+
+  // The new owner is done with the connection.
+  void upgradeEnded() { closeSocket(); }
 
   // ---- for Responder ----
 
@@ -488,7 +532,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  enum class Phase { idle, exchange, closing, closed };
+  // upgrading: the socket is being handed over (Responder::upgrade); upgraded: it has been.
+  enum class Phase { idle, exchange, closing, closed, upgrading, upgraded };
 
   struct Piece {
     std::string head;
@@ -726,6 +771,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void onBackgroundRead(error_code ec, size_t n) {
+    if (phase_ == Phase::upgrading) {
+      if (!ec) buffer_.commit(n);
+      return handOver(!ec || ec == asio::error::operation_aborted);
+    }
     if (phase_ == Phase::closed) return;
     if (phase_ == Phase::closing) return ec ? closeSocket() : linger();
     if (ec) {
@@ -814,6 +863,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return readBodySome();
     }
     readHead();
+  }
+
+  // ---- handing the socket over ----
+
+  void handOver(bool ok) {
+    if (phase_ != Phase::upgrading) return;
+    auto take = std::exchange(upgradeTake_, nullptr);
+    if (!ok) {  // the client went away (or the server stopped) first
+      logAccess(false);
+      ex_.active = false;
+      closeSocket();
+      postUser([take = std::move(take)] { take(nullptr); });
+      return;
+    }
+    logAccess(true);
+    ex_.active = false;
+    std::string received(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    buffer_.consume(buffer_.size());
+    phase_ = Phase::upgraded;
+    std::unique_ptr<UpgradedConnection> upgraded(
+        new UpgradedConnection(shared_from_this(), std::move(*socket_), std::move(received)));
+    invokeUser(0, [&] { take(std::move(upgraded)); });
+  }
+
+  void stopUpgraded(UpgradedConnection::Stop how) {
+    if (!stopHook_) return;
+    auto hook = stopHook_;
+    invokeUser(0, [&] { hook(how); });
   }
 
   // ---- closing ----
@@ -942,7 +1019,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint64_t exchangeCount_ = 0;
   ExchangeState ex_;
   std::weak_ptr<Exchange> exchange_;
+
+  std::function<void(std::unique_ptr<UpgradedConnection>)> upgradeTake_;
+  std::function<void(UpgradedConnection::Stop)> stopHook_;
 };
+
+// ---- UpgradedConnection ----
+
+UpgradedConnection::UpgradedConnection(std::shared_ptr<Connection> connection, tcp::socket s, std::string r)
+    : socket(std::move(s)), received(std::move(r)), connection_(std::move(connection)) {}
+
+UpgradedConnection::~UpgradedConnection() {
+  error_code ignored;
+  socket.close(ignored);
+  if (connection_->alive()) connection_->upgradeEnded();
+}
+
+void UpgradedConnection::onStop(std::function<void(Stop)> callback) {
+  if (connection_->alive()) connection_->setStopHook(std::move(callback));
+}
 
 Exchange::~Exchange() {
   if (finished || !connection || !connection->alive()) return;
@@ -1031,6 +1126,10 @@ void Responder::fail(std::string_view why) {
   if (!exchange_) return;
   exchange_->connection->failResponse(
       exchange_->id, why.empty() ? std::string("handler reported a failure") : "handler failed: " + std::string(why));
+}
+
+bool Responder::upgrade(std::function<void(std::unique_ptr<UpgradedConnection>)> take) {
+  return exchange_ && exchange_->connection->upgrade(exchange_->id, std::move(take));
 }
 
 void Responder::onCancel(std::function<void()> callback) {

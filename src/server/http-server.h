@@ -24,6 +24,11 @@
 // or, if the response had already started, the connection is cut. Stalled reads and writes close
 // the socket.
 //
+// Protocol switches. A handler may take the connection over instead of answering
+// (Responder::upgrade, e.g. for a WebSocket, server/websocket-session.h): the socket is handed to
+// it and the server writes nothing more on it, but still counts the connection, so a drain waits
+// for it and tells its new owner to wind down (then, past the grace period, to stop at once).
+//
 // Threading contract for handlers: Request's body and the Responder must be used on the loop
 // thread of their connection (Request::loop). Every callback they take runs later on that loop,
 // never inside the call that registered it. Once the server is destroyed they may still be held
@@ -141,6 +146,35 @@ struct Request {
   uint16_t remotePort = 0;
 };
 
+// A connection taken over after a protocol switch (Responder::upgrade). Use it on the
+// connection's loop. Dropping it tells the server the connection is over (the socket is closed
+// if its owner has not done so).
+class UpgradedConnection {
+ public:
+  ~UpgradedConnection();
+  UpgradedConnection(const UpgradedConnection&) = delete;
+  UpgradedConnection& operator=(const UpgradedConnection&) = delete;
+
+  // The socket, to be moved out and driven by the new owner.
+  boost::asio::ip::tcp::socket socket;
+  // What the client sent after the request head, already read from the socket (normally nothing:
+  // a client waits for the switch before speaking the new protocol).
+  std::string received;
+
+  enum class Stop {
+    drain,    // the server shuts down: close cleanly (the grace period runs)
+    cut,      // the grace period is over: close now
+    release,  // the server is being destroyed: drop the socket now, with no I/O
+  };
+  // How the server asks the owner to stop; runs on the connection's loop. Set once.
+  void onStop(std::function<void(Stop)> callback);
+
+ private:
+  friend class Connection;
+  UpgradedConnection(std::shared_ptr<Connection> connection, boost::asio::ip::tcp::socket socket, std::string received);
+  std::shared_ptr<Connection> connection_;
+};
+
 // Sends one response: start() with the status and headers, then write() body pieces, then end().
 // Without a valid Content-Length header the body goes out chunked (close-delimited for an
 // HTTP/1.0 client); framing headers the handler sets (Transfer-Encoding, Connection, ...) are
@@ -160,6 +194,12 @@ class Responder {
   // The handler failed: a generic 500 if nothing was sent yet, else the connection is cut. `why`
   // goes to the error log (never to the client).
   void fail(std::string_view why = {});
+
+  // Switches protocols: the handler writes the 101 response itself, on the socket handed to `take`
+  // (later, on the loop, once no read of the server's is pending on it; with nullptr if the client
+  // went away meanwhile). The exchange is logged with status 101. Only before start() and with
+  // the request body fully read (an upgrade request has none); returns false otherwise.
+  bool upgrade(std::function<void(std::unique_ptr<UpgradedConnection>)> take);
 
   // Runs once if this response will not be delivered as the handler wrote it: the client went
   // away, a timeout or stop() closed the connection, or the server answered in the handler's

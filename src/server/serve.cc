@@ -118,7 +118,7 @@ int runServe(const ServeFlags& flags) {
   } else {
     api = std::make_unique<ExecuteApi>(
         ExecuteApiOptions{config.wisp.limits.toLimits(), config.wisp.apiToken, budget, config.wisp.cache.idleSeconds,
-                          config.wisp.egress.toOutbound()},
+                          config.wisp.egress.toOutbound(), config.wisp.mcp.upstreams},
         loops);
   }
 

@@ -105,4 +105,17 @@ def jose_signs_and_verifies_jwts():
     assert result["publicJwk"] == {"kty": "EC", "crv": "P-256", "hasD": False}, result
 
 
+@cases.case
+def codemode_agent_uses_three_upstreams_in_one_execution():
+    # examples/codemode-agent: the MCP SDK's client drives `wisp mcp` with three npm MCP servers.
+    proc = subprocess.run(["node", os.path.join(ROOT, "examples", "codemode-agent", "agent.mjs"), WISP],
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr)
+    assert "tools: execute, search, describe" in proc.stdout, proc.stdout
+    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert answer["result"]["note"] == "ship the MCP server" and answer["result"]["entities"] == ["plan"], answer
+    assert "20" in json.dumps(answer["result"]["sum"]), answer
+    assert any("stored 1 entity" in line for line in answer["logs"]), answer
+
+
 cases.report(hono, itty, jose)

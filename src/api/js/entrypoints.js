@@ -2,6 +2,7 @@
 // "cloudflare:workers" (https://developers.cloudflare.com/workers/runtime-apis/bindings/service-bindings/rpc/).
 import { ops } from "./ops.js";
 import { methodPrefix, requiredArguments } from "./webidl.js";
+import { JsRpcPromise, JsRpcProperty, JsRpcStub, ServiceStub } from "./rpc/stubs.js";
 
 // Base classes user code extends; `this.ctx` and `this.env` are what they are constructed with.
 export class WorkerEntrypoint {
@@ -30,6 +31,13 @@ export class RpcTarget {}
 
 export const workersModule = Object.freeze({
   WorkerEntrypoint, DurableObject, RpcTarget, WorkflowEntrypoint, env: {},
+  // The stubs' classes, as workerd names them, for `instanceof` (capnweb tells Workers RPC stubs
+  // apart by them; the Worker Loader's Fetcher is a ServiceStub). Getters: rpc/stubs.js imports
+  // this file, so its classes are only there once both files have run.
+  get RpcStub() { return JsRpcStub; },
+  get RpcPromise() { return JsRpcPromise; },
+  get RpcProperty() { return JsRpcProperty; },
+  get ServiceStub() { return ServiceStub; },
 });
 
 // The `ctx` of one invocation. Plain closures, so `const { waitUntil } = ctx` works.

@@ -16,7 +16,10 @@
 //     socketsModule                     exports of the built-in module "cloudflare:sockets"
 //     runTests(namespace)               -> Promise<[{name, ok, error}]>, for `wisp test`
 //     testModule                        exports of the built-in module "wisp:test" (assertions)
+//     codemodeModule                    exports of the built-in module "wisp:codemode" (a getter:
+//                                       the "codemode" area loads on the first import)
 //     addWorkerLoaders(env, [[binding, namespace], ...])   env[binding] = a Worker Loader
+//     addMcpUpstreams(env)              env.UPSTREAMS = the upstream MCP servers (mcp-upstreams.js)
 //     rpcDispatchEntrypoint(handler, ns, env, props, path, get, args) / rpcDispatchExport(id, path,
 //                                       get, args) -> Promise<[ok, RpcPayload]>   an RPC call
 //                                       delivered to this Worker (rpc/dispatch.js, io/rpc.h)
@@ -24,6 +27,9 @@
 //     rpcEnv(payload) / rpcProps(payload)   a structured-cloned env (read once) / ctx.props
 //     rpcPipelineTarget(value) / rpcNotImplemented(name)   calls pipelined on a settled call
 //     newIo(id) -> Promise / settleIo(id, ok, value)        C++ async work (Worker::awaitIo)
+//     webSocketBridged(id) / webSocketEvent(id, kind, data, reason, wasClean)   an exported
+//                                       WebSocket end: taken by C++ / the client sent a message
+//                                       or closed (websocket/websocket.js)
 //
 // Order matters: later files use earlier ones (as Deno's numbered ext/ files do).
 import { internals } from "./ops.js";
@@ -49,10 +55,11 @@ import * as entrypoints from "./entrypoints.js";
 import { runTests, testModule } from "./test-runner.js";
 import { newIo, settleIo } from "./pending-io.js";
 import { addWorkerLoaders } from "./worker-loader.js";
+import { addMcpUpstreams } from "./mcp-upstreams.js";
 import * as rpc from "./rpc/dispatch.js";
 import { release as rpcRelease } from "./rpc/serialize.js";
 import { socketsModule } from "./sockets.js";
-import { defineLazyGlobals } from "./lazy.js";
+import { defineLazyGlobals, loadArea } from "./lazy.js";
 
 const globals = {
   DOMException, Event, EventTarget, CustomEvent, ErrorEvent, AbortController, AbortSignal, console,
@@ -91,6 +98,7 @@ defineLazyGlobals("compression", ["CompressionStream", "DecompressionStream"]);
 defineLazyGlobals("urlpattern", ["URLPattern"]);
 defineLazyGlobals("webcrypto", ["SubtleCrypto", "CryptoKey"]);
 defineLazyGlobals("messaging", ["MessageEvent", "MessageChannel", "MessagePort"]);
+defineLazyGlobals("websocket", ["WebSocket", "WebSocketPair", "CloseEvent"]);
 
 Object.assign(internals, {
   DOMException,
@@ -106,6 +114,7 @@ Object.assign(internals, {
   runTests,
   testModule,
   addWorkerLoaders,
+  addMcpUpstreams,
   rpcDispatchEntrypoint: rpc.dispatchEntrypoint,
   rpcDispatchExport: rpc.dispatchExport,
   rpcRelease,
@@ -115,4 +124,10 @@ Object.assign(internals, {
   rpcNotImplemented: rpc.notImplementedPayload,
   newIo,
   settleIo,
+  // A 101 Response's webSocket, taken by the runtime (websocket/websocket.js, io/js-web-socket.h).
+  webSocketBridged: (id) => loadArea("websocket").webSocketBridged(id),
+  webSocketEvent: (id, kind, data, reason, wasClean) => loadArea("websocket").webSocketEvent(id, kind, data, reason, wasClean),
+});
+Object.defineProperty(internals, "codemodeModule", {
+  get: () => loadArea("codemode").codemodeModule, enumerable: true, configurable: true,
 });

@@ -55,9 +55,18 @@
 // ops.bodyRead(id) -> Promise<[Uint8Array | undefined, done]>   next bytes of a body C++ streams
 //                                    in (an incoming request's; fetch/native-body.js; C++: src/api/body-source.h)
 // ops.bodyCancel(id)                 the Worker will not read that body any more
+// ops.webSocketSend(id, data)        a message (string: text, Uint8Array: binary) for the client
+//                                    of WebSocket end `id`, exported in a 101 response
+//                                    (websocket/websocket.js; C++: src/api/websocket-ops.h)
+// ops.webSocketClose(id, code, reason)   a close frame for it (code 1005: without a code)
 // ops.webcrypto()                    the native WebCrypto operations (src/api/crypto/webcrypto.h),
 //                                    used by the "webcrypto" area
 // ops.zlibOpen(format, decompress) -> a zlib stream (src/api/compression.h), used by the
 //                                    "compression" area
+// ops.codemodeNormalize(code) -> string   a Code Mode snippet as one async function expression
+//                                    (src/api/codemode.h; throws SyntaxError), "codemode" area
+// ops.mcpListTools() -> Promise<[{name, tools, error?}]>   the upstream MCP servers' tools
+// ops.mcpCallTool(server, tool, argsJson) -> Promise<CallToolResult>   rejects when the upstream
+//                                    failed (mcp-upstreams.js; C++: src/api/mcp-upstreams.h)
 export const ops = globalThis.__wispOps;
 export const internals = globalThis.__wispInternals;

@@ -1,5 +1,6 @@
 // How the runtime hands an HTTP request to JavaScript and reads the Response back
 // (internals.newRequest / internals.serializeResponse, see index.js).
+import { loadArea } from "../lazy.js";
 import { InnerBody, innerOf } from "./body.js";
 import { headerPairs, headersFromList } from "./headers.js";
 import { exportStream, nativeBody } from "./native-body.js";
@@ -30,15 +31,18 @@ export function newRequest(method, url, headers, body, bodyLength = undefined) {
 
 // What the fetch handler's result becomes on the wire:
 // { status, statusText, headers: [[name, value], ...] (one pair per value, so each Set-Cookie
-// is its own), body: Uint8Array | null, bodyStream: id | undefined, bodyLength: number | null }.
+// is its own), body: Uint8Array | null, bodyStream: id | undefined, bodyLength: number | null,
+// webSocket: id | undefined } (webSocket: a 101 response's end, exported to the runtime, see
+// websocket/websocket.js).
 // With `streamBody`, a stream body is handed to C++ to pull as it writes it out (bodyStream, see
 // native-body.js; bodyLength when known); otherwise it is read to its end first.
 export async function serializeResponse(value, streamBody = false) {
   if (!isResponse(value)) {
     throw new TypeError("Incorrect type for Promise: the Promise did not resolve to 'Response'.");
   }
-  const { status, statusText, headers } = responseStateOf(value);
+  const { status, statusText, headers, webSocket } = responseStateOf(value);
   const head = { status, statusText: statusText ?? defaultStatusText(status), headers: headerPairs(headers) };
+  if (webSocket !== null) head.webSocket = loadArea("websocket").exportWebSocket(webSocket);
   const inner = innerOf(value);
   if (inner !== null && inner.unusable) throw inner.unusableError();
   if (streamBody && inner !== null && inner.streamed) {

@@ -2,11 +2,13 @@
 //
 // As in Workers: statusText defaults to the standard reason phrase of the status, `init` may be
 // another Response, a zero-length body is allowed (as null) on a null body status, and
-// Response.json() sets Content-Type "application/json".
+// Response.json() sets Content-Type "application/json". Also Workers' `webSocket`: a Response
+// with status 101 that hands one end of a WebSocketPair to the client (websocket/ area).
 import {
   configureInterface, constructPrefix, converters, illegalInvocation, internalKey, isObject,
   makeException, methodPrefix, requiredArguments,
 } from "../webidl.js";
+import { loadArea } from "../lazy.js";
 import { parseRequestURL } from "./base-url.js";
 import { Body, InnerBody, extractBody, innerOf, lockedMessage, utf8Encode } from "./body.js";
 import { cloneHeaders, headersFromInit, headersFromList, setHeaderIfAbsent } from "./headers.js";
@@ -50,7 +52,7 @@ export function defaultStatusText(status) {
 function convertResponseInit(init, prefix) {
   if (isResponse(init)) {
     const other = stateOf(init);
-    const out = { status: other.status, headers: other.headers, cf: other.cf };
+    const out = { status: other.status, headers: other.headers, cf: other.cf, webSocket: other.webSocket };
     if (other.statusText !== null) out.statusText = other.statusText;
     return out;
   }
@@ -65,14 +67,29 @@ function convertResponseInit(init, prefix) {
   read("headers", converters.any);
   read("status", converters["unsigned short"]);
   read("statusText", converters.ByteString);
+  read("webSocket", convertWebSocket);
   return out;
+}
+
+// Workers' ResponseInit member `webSocket`: a WebSocket or null. The area loads only when one is given.
+function convertWebSocket(value, prefix, context) {
+  if (value === null) return null;
+  if (!loadArea("websocket").isWebSocket(value)) {
+    throw new TypeError(
+      "Incorrect type for the 'webSocket' field on 'InitializerDict': the provided value is not of type 'WebSocket'.");
+  }
+  return value;
 }
 
 // https://fetch.spec.whatwg.org/#initialize-a-response. `extracted` is { body, type } or null.
 function responseState(init, extracted, prefix) {
   const status = init.status ?? 200;
-  if (status < 200 || status > 599) {
+  const webSocket = init.webSocket ?? null;
+  if (webSocket === null && (status < 200 || status > 599)) {
     throw new RangeError("Responses may only be constructed with status codes in the range 200 to 599, inclusive.");
+  }
+  if (webSocket !== null && status !== 101) {
+    throw new RangeError("Responses with a WebSocket must have status code 101.");
   }
   const statusText = init.statusText ?? null;
   // https://httpwg.org/specs/rfc9112.html#status.line: no control characters (no header
@@ -91,7 +108,7 @@ function responseState(init, extracted, prefix) {
       if (extracted.type !== null) setHeaderIfAbsent(headers, "content-type", extracted.type);
     }
   }
-  return { type: "default", status, statusText, headers, urlList: [], cf: init.cf, body };
+  return { type: "default", status, statusText, headers, urlList: [], cf: init.cf, webSocket, body };
 }
 
 // Brand check and internals for fetch/internals.js.
@@ -104,15 +121,16 @@ export class Response extends Body {
   #headers;
   #urlList;
   #cf;
+  #webSocket;
 
   static {
     isResponse = (value) => isObject(value) && #type in value;
-    // state: { type, status, statusText, headers, urlList, cf, body: InnerBody | null }
+    // state: { type, status, statusText, headers, urlList, cf, webSocket?, body: InnerBody | null }
     // `this`, not `Response`: esbuild renames a class that names itself, which changes its .name.
     createResponse = (state) => new this(internalKey, state);
     stateOf = (response) => ({
       type: response.#type, status: response.#status, statusText: response.#statusText,
-      headers: response.#headers, urlList: response.#urlList, cf: response.#cf,
+      headers: response.#headers, urlList: response.#urlList, cf: response.#cf, webSocket: response.#webSocket,
     });
   }
 
@@ -129,13 +147,14 @@ export class Response extends Body {
     this.#setState(state);
   }
 
-  #setState({ type, status, statusText, headers, urlList, cf }) {
+  #setState({ type, status, statusText, headers, urlList, cf, webSocket = null }) {
     this.#type = type;
     this.#status = status;
     this.#statusText = statusText;
     this.#headers = headers;
     this.#urlList = urlList;
     this.#cf = cf;
+    this.#webSocket = webSocket;
   }
 
   // https://fetch.spec.whatwg.org/#dom-response-error
@@ -199,8 +218,12 @@ export class Response extends Body {
   // Workers: the `cf` object given at construction, else undefined.
   get cf() { return checked(this).#cf; }
 
+  // Workers: the WebSocket end handed to the client by a 101 response, else null.
+  get webSocket() { return checked(this).#webSocket; }
+
   clone() {
     const response = checked(this);
+    if (response.#webSocket !== null) throw new TypeError("Cannot clone a response to a WebSocket handshake.");
     const body = innerOf(response);
     if (body !== null && body.used) {
       throw new TypeError("Failed to execute 'clone' on 'Response': Response body is already used.");

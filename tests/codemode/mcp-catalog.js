@@ -1,0 +1,1 @@
+../../src/codemode/js/mcp-catalog.js
