@@ -2,6 +2,7 @@
 // Runs in isolates without the startup snapshot, with test-only classes registered.
 #include <gtest/gtest.h>
 
+#include "bare-isolate.h"
 #include "js/class.h"
 #include "js/engine.h"
 #include "js/isolate.h"
@@ -104,7 +105,7 @@ class NoConstructor : public Object {
   static void define(ClassBuilder<NoConstructor>&) {}
 };
 
-class BindingTest : public ::testing::Test {
+class BindingTest : public BareIsolateTest {
  protected:
   static void SetUpTestSuite() {
     auto& r = Registry::get();
@@ -117,24 +118,8 @@ class BindingTest : public ::testing::Test {
     Engine::init({});
   }
   void SetUp() override {
-    IsolateOptions o;
-    o.fromSnapshot = false;
-    o.install = [](Lock& js) {
-      for (auto* cls : Registry::get().classes()) {
-        auto fn = js.check(js.data().templateFor(js.isolate(), *cls)->GetFunction(js.context()));
-        js.set(js.context()->Global(), cls->name, fn);
-      }
-    };
-    isolate = Isolate::create(o);
+    createIsolate(std::vector<const ClassInfo*>(Registry::get().classes().begin(), Registry::get().classes().end()));
   }
-  // Evaluates `source` and returns the result as a string (JSON for objects).
-  std::string eval(const std::string& source) {
-    return isolate->run([&](Lock& js) {
-      auto v = runScript(js, "test.js", source);
-      return v.isString() ? js.toString(v) : js.toJson(v);
-    });
-  }
-  std::unique_ptr<Isolate> isolate;
 };
 
 TEST_F(BindingTest, ConstructorsMethodsAndAccessors) {

@@ -7,6 +7,7 @@
 // one test in its own process.
 #include <gtest/gtest.h>
 
+#include "bare-isolate.h"
 #include "js/class.h"
 #include "js/engine.h"
 #include "js/isolate.h"
@@ -57,7 +58,7 @@ constexpr const char* kPrelude = R"js(
   const failure = (f) => { try { f(); return "no error"; } catch (e) { return e.name + ": " + e.message; } };
 )js";
 
-class SerializeTest : public ::testing::Test {
+class SerializeTest : public BareIsolateTest {
  protected:
   static void SetUpTestSuite() {
     auto& r = Registry::get();
@@ -65,23 +66,7 @@ class SerializeTest : public ::testing::Test {
     if (classInfo<PlatformObject>().id < 0) r.add<PlatformObject>("PlatformObject");
     Engine::init({});
   }
-  void SetUp() override {
-    IsolateOptions o;
-    o.fromSnapshot = false;
-    o.install = [](Lock& js) {
-      auto fn = js.check(js.data().templateFor(js.isolate(), classInfo<Native>())->GetFunction(js.context()));
-      js.set(js.context()->Global(), "Native", fn);
-      runScript(js, "prelude.js", kPrelude);
-    };
-    isolate = Isolate::create(o);
-  }
-  std::string eval(const std::string& source) {
-    return isolate->run([&](Lock& js) {
-      auto v = runScript(js, "test.js", source);
-      return v.isString() ? js.toString(v) : js.toJson(v);
-    });
-  }
-  std::unique_ptr<Isolate> isolate;
+  void SetUp() override { createIsolate({&classInfo<Native>()}, kPrelude); }
 };
 
 TEST_F(SerializeTest, OrdinaryValuesCloneDeeply) {
