@@ -8,21 +8,13 @@ import json
 import os
 import re
 import sys
-import tempfile
 
-from wisp_server import Cases, Server
+from wisp_server import Cases, Server, config_dir
 
 WISP = sys.argv[1]
 HERE = os.path.dirname(os.path.abspath(__file__))
 cases = Cases()
 case = cases.case
-
-
-def config_dir(toml):
-    d = tempfile.mkdtemp()
-    with open(os.path.join(d, "wrangler.toml"), "w") as f:
-        f.write(toml)
-    return d
 
 
 def admin_port(server):

@@ -8,22 +8,14 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
-from wisp_server import Cases, Server
+from wisp_server import Cases, Server, config_dir
 
 WISP = sys.argv[1]
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT = os.path.join(HERE, "capnweb", "client.mjs")
 cases = Cases()
 case = cases.case
-
-
-def config_dir(toml):
-    d = tempfile.mkdtemp()
-    with open(os.path.join(d, "wrangler.toml"), "w") as f:
-        f.write(toml)
-    return d
 
 
 def client(server, scenario, token=None):

@@ -11,6 +11,14 @@ import tempfile
 import time
 
 
+def config_dir(toml):
+    """A new directory holding `toml` as its wrangler.toml, for a server to start in."""
+    d = tempfile.mkdtemp()
+    with open(os.path.join(d, "wrangler.toml"), "w") as f:
+        f.write(toml)
+    return d
+
+
 class Server:
     """`wisp serve ARGS...`; the port is read from its start-up line (configs listen on :0)."""
 
