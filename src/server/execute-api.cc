@@ -1,13 +1,12 @@
 #include "server/execute-api.h"
 
-#include <strings.h>
-
 #include <boost/asio/post.hpp>
 
 #include "io/worker-instance.h"
 #include "server/api-json.h"
 #include "server/capnweb-gateway.h"
 #include "server/mcp-host.h"
+#include "server/websocket-session.h"
 
 namespace wisp::server {
 namespace {
@@ -30,12 +29,6 @@ std::string executeFingerprint(const json& body) {
   for (const char* key : {"code", "modules", "mainModule", "env", "limits", "outbound"})
     if (body.contains(key)) what[key] = body[key];
   return fingerprint(what.dump());
-}
-
-bool isWebSocketUpgrade(const Request& request) {
-  for (auto& [name, value] : request.headers)
-    if (strcasecmp(name.c_str(), "upgrade") == 0 && strcasecmp(value.c_str(), "websocket") == 0) return true;
-  return false;
 }
 
 }  // namespace
@@ -96,7 +89,7 @@ void ExecuteApi::handle(Request request, Responder responder) {
   }
   if (path == "/mcp" && mcp_) return mcp_->handle(std::move(request), std::move(responder));
   if (path == "/v1/rpc") {
-    if (request.method == "POST" || (request.method == "GET" && isWebSocketUpgrade(request)))
+    if (request.method == "POST" || (request.method == "GET" && webSocketUpgradeOf(request)))
       return capnweb_->handle(std::move(request), std::move(responder));
     return sendJsonError(responder, 405, "MethodNotAllowed",
                          "Use POST (an HTTP batch) or a WebSocket upgrade (GET) for /v1/rpc.", "", {{"allow", "GET, POST"}});
