@@ -7,33 +7,15 @@
 
 #include "io/worker-loader.h"
 #include "io/worker.h"
+#include "loader-host.h"
 
 namespace wisp::io {
 namespace {
 
 std::string runHost(const std::string& source) {
-  boost::asio::io_context ioc;
-  Worker::Options options;
-  options.workerLoaders = {{"LOADER", "LOADER"}};
-  auto worker = Worker::create(ioc, buildWorkerCode("main.js", {{"main.js", source, {}}}), options);
-  std::optional<Failure> failure;
-  bool started = false;
-  worker->start([&](std::optional<Failure> f) {
-    started = true;
-    failure = f;
-  });
-  while (!started && ioc.run_one()) {
-  }
-  if (failure) return "start failed: " + failure->text();
-  FetchResult out;
-  bool done = false;
-  worker->fetch({}, "default", [&](FetchResult r) {
-    out = std::move(r);
-    done = true;
-  });
-  while (!done && ioc.run_one()) {
-  }
-  ioc.poll();
+  LoaderHost host(source);
+  if (host.startFailure) return "start failed: " + host.startFailure->text();
+  auto out = host.fetch();
   if (out.error) return "error: " + out.error->text();
   return out.response->body;
 }

@@ -7,46 +7,10 @@
 #include "io/worker-cache.h"
 #include "io/worker-loader.h"
 #include "io/worker.h"
+#include "loader-host.h"
 
 namespace wisp::io {
 namespace {
-
-struct Host {
-  boost::asio::io_context ioc;
-  std::shared_ptr<Worker> worker;
-
-  explicit Host(std::string source, Limits limits = {}, LoaderSettings loader = {}) {
-    Worker::Options options;
-    options.limits = limits;
-    options.workerLoaders = {{"LOADER", "LOADER"}};
-    options.loader = std::move(loader);
-    worker = Worker::create(ioc, buildWorkerCode("main.js", {{"main.js", std::move(source), {}}}), options);
-    std::optional<Failure> failure;
-    bool started = false;
-    worker->start([&](std::optional<Failure> f) {
-      started = true;
-      failure = f;
-    });
-    while (!started && ioc.run_one()) {
-    }
-    EXPECT_FALSE(failure) << failure->text();
-  }
-
-  FetchResult fetch() {
-    FetchResult out;
-    bool done = false;
-    worker->fetch({}, "default", [&](FetchResult r) {
-      out = std::move(r);
-      done = true;
-    });
-    while (!done && ioc.run_one()) {
-    }
-    ioc.poll();  // what runs after the answer (unloading)
-    return out;
-  }
-
-  WorkerLoader& loader() { return *static_cast<WorkerLoader*>(worker->workerLoader()); }
-};
 
 constexpr const char* kHost = R"(
   const code = { compatibilityDate: "2025-06-01", mainModule: "a.js",
@@ -61,7 +25,7 @@ constexpr const char* kHost = R"(
   };)";
 
 TEST(WorkerLoader, AnswersFromDynamicWorkersOnTheSameLoop) {
-  Host host(kHost);
+  LoaderHost host(kHost);
   auto r = host.fetch();
   ASSERT_FALSE(r.error) << r.error->text();
   EXPECT_EQ(r.response->body, "7:1 7:2");
@@ -82,7 +46,7 @@ constexpr const char* kKeptHost = R"(
 TEST(WorkerLoader, AnUnnamedWorkerOutlivesItsInvocationUntilReleasedAndCountsInTheBudget) {
   LoaderSettings loader;
   loader.budget = std::make_shared<CacheBudget>(uint64_t{1} << 30, 10);
-  Host host(kKeptHost, {}, loader);
+  LoaderHost host(kKeptHost, {}, loader);
   EXPECT_EQ(host.fetch().response->body, "1");
   EXPECT_EQ(host.fetch().response->body, "2");  // the same Worker, still loaded
   EXPECT_EQ(host.loader().size(), 1u);
@@ -94,7 +58,7 @@ TEST(WorkerLoader, AnUnnamedWorkerOutlivesItsInvocationUntilReleasedAndCountsInT
 }
 
 TEST(WorkerLoader, ReleasingANamedWorkerDoesNothing) {
-  Host host(kHost);
+  LoaderHost host(kHost);
   host.fetch();
   host.loader().release(1);  // "n"
   EXPECT_TRUE(host.loader().loadedBytes("LOADER", "n").has_value());
@@ -125,7 +89,7 @@ constexpr const char* kOutboundHost = R"(
     },
   };)";
 
-FetchResult fetchUrl(Host& host, const std::string& url) {
+FetchResult fetchUrl(LoaderHost& host, const std::string& url) {
   FetchResult out;
   bool done = false;
   HttpRequest request;
@@ -141,14 +105,14 @@ FetchResult fetchUrl(Host& host, const std::string& url) {
 }
 
 TEST(WorkerLoader, AGatewayEntrypointOfTheHostAnswersTheDynamicWorkersFetch) {
-  Host host(kOutboundHost);
+  LoaderHost host(kOutboundHost);
   auto r = fetchUrl(host, "http://host/?outbound=gateway");
   ASSERT_FALSE(r.error) << r.error->text();
   EXPECT_EQ(r.response->body, "202 1 POST http://upstream.test/x b hi 7");
 }
 
 TEST(WorkerLoader, AnOmittedOutboundIsTheHostsAndNullBlocks) {
-  Host host(kOutboundHost);  // the host itself has no network (Options::outbound is null)
+  LoaderHost host(kOutboundHost);  // the host itself has no network (Options::outbound is null)
   const std::string blocked =
       "This worker is not permitted to access the internet via global functions like fetch(). It must use "
       "capabilities (such as bindings in 'env') to talk to the outside world.";
@@ -169,7 +133,7 @@ TEST(WorkerLoader, LimitsAreTheLowerOfBoth) {
 
 TEST(WorkerLoader, AHostWaitingOnADynamicWorkerIsNotReportedAsHung) {
   // Nothing but the pending dynamic call keeps this invocation alive (no timers, no waitUntil).
-  Host host(R"(
+  LoaderHost host(R"(
     export default { fetch(request, env) {
       return env.LOADER.load({ compatibilityDate: "2025-06-01", mainModule: "a.js",
                                modules: { "a.js": "export default { async fetch() { await new Promise((ok) => setTimeout(ok, 10)); return new Response('late'); } }" } })
@@ -202,14 +166,14 @@ constexpr const char* kConcurrentHost = R"(
 TEST(WorkerLoader, CallsBeyondTheConcurrencyBoundWaitInLineAndAllComplete) {
   LoaderSettings loader;
   loader.maxConcurrentPerRequest = 2;
-  Host host(kConcurrentHost, {}, loader);
+  LoaderHost host(kConcurrentHost, {}, loader);
   auto r = host.fetch();
   ASSERT_FALSE(r.error) << r.error->text();
   EXPECT_EQ(r.response->body, "2,2,2,2,2");  // never more than two at once, and none failed
 }
 
 TEST(WorkerLoader, CallsWithinTheBoundRunTogether) {
-  Host host(kConcurrentHost);  // the default bound (6) is above five calls
+  LoaderHost host(kConcurrentHost);  // the default bound (6) is above five calls
   auto r = host.fetch();
   ASSERT_FALSE(r.error) << r.error->text();
   EXPECT_EQ(r.response->body, "5,5,5,5,5");  // all five at once
@@ -227,7 +191,7 @@ constexpr const char* kCountingHost = R"(
     },
   };)";
 
-FetchResult fetchName(Host& host, const std::string& name) {
+FetchResult fetchName(LoaderHost& host, const std::string& name) {
   FetchResult out;
   bool done = false;
   HttpRequest request;
@@ -243,7 +207,7 @@ FetchResult fetchName(Host& host, const std::string& name) {
 }
 
 TEST(WorkerLoader, EvictUnloadsANamedWorkerAndTheNextCallLoadsItAgain) {
-  Host host(kCountingHost);
+  LoaderHost host(kCountingHost);
   EXPECT_EQ(fetchName(host, "e").response->body, "1");
   EXPECT_EQ(fetchName(host, "e").response->body, "1");  // still loaded: no getCode
   EXPECT_TRUE(host.loader().loadedBytes("LOADER", "e").has_value());
@@ -257,7 +221,7 @@ TEST(WorkerLoader, EvictUnloadsANamedWorkerAndTheNextCallLoadsItAgain) {
 TEST(WorkerLoader, ASharedBudgetUnloadsTheLeastRecentlyUsedNamedWorker) {
   LoaderSettings loader;
   loader.budget = std::make_shared<CacheBudget>(uint64_t{1} << 30, 2);
-  Host host(kCountingHost, {}, loader);
+  LoaderHost host(kCountingHost, {}, loader);
   fetchName(host, "a");
   fetchName(host, "b");
   fetchName(host, "a");  // "b" is now the least recently used
