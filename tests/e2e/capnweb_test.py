@@ -78,6 +78,15 @@ def wrong_methods_get_405():
     assert "POST" in headers.get("allow", ""), headers
 
 
+@case
+def a_batch_that_is_not_capnweb_gets_400_and_the_server_carries_on():
+    status, _, body = api.request("POST", "/v1/rpc", body="not json at all")
+    error = json.loads(body)["error"]
+    assert status == 400 and error["message"].startswith("Not a Cap'n Web batch: "), (status, body)
+    status, _, body = api.request("POST", "/v1/rpc", body='["push",["pipeline",0,["nope"],[]]]\n["pull",1]')
+    assert status == 200 and b"is not a function" in body, (status, body)
+
+
 secured = Server(WISP, config_dir('[wisp]\nlisten = "127.0.0.1:0"\napiTokenEnv = "WISP_TEST_TOKEN"\n'),
                  env={"WISP_TEST_TOKEN": "s3cret"})
 

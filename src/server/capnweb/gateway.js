@@ -116,6 +116,17 @@ export default {
     if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
       return newWorkersWebSocketRpcResponse(request, loader);
     }
-    return newHttpBatchRpcResponse(request, loader);
+    return batch(request, loader);
   },
 };
+
+// A batch capnweb cannot read (not its JSON lines, or not its protocol) is the client's mistake:
+// a 400 in the built-in API's error shape, not a 500.
+async function batch(request, loader) {
+  try {
+    return await newHttpBatchRpcResponse(request, loader);
+  } catch (e) {
+    const error = { name: e?.name ?? "Error", message: `Not a Cap'n Web batch: ${e?.message ?? e}` };
+    return Response.json({ error }, { status: 400 });
+  }
+}
